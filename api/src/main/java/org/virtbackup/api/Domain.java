@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.api;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A virtual machine whose disks can be backed up and checkpointed.
+ *
+ * <p>All methods check their arguments first (null gives {@link NullPointerException}, a bad flag
+ * combination {@link ErrorCode#INVALID_ARG}), then delegate to the driver.
+ *
+ * @since 0.1
+ */
+public interface Domain {
+
+    /** The domain's name. */
+    String name();
+
+    /**
+     * Starts a backup job described by libvirt's {@code <domainbackup>} XML.
+     *
+     * @param backupXml the backup definition
+     * @param checkpointXml a {@code <domaincheckpoint>} to create at the same point in time, or null
+     * @param flags {@link BackupStartFlag}s
+     * @return the running job
+     * @throws VirtBackupException {@link ErrorCode#OPERATION_INVALID} if a backup is already running, or
+     *     the libvirt-style error of the failed step; nothing created is left behind
+     */
+    BackupJob backupStart(String backupXml, String checkpointXml, Set<BackupStartFlag> flags);
+
+    /**
+     * libvirt's name for {@link #backupStart}.
+     *
+     * @param backupXml the backup definition
+     * @param checkpointXml a checkpoint to create with the backup, or null
+     * @param flags {@link BackupStartFlag}s
+     * @return the running job
+     */
+    default BackupJob backupBegin(String backupXml, String checkpointXml, Set<BackupStartFlag> flags) {
+        return backupStart(backupXml, checkpointXml, flags);
+    }
+
+    /**
+     * The running backup's definition, aligned with the domain, as libvirt's {@code virDomainBackupGetXMLDesc}
+     * prints it (defaults filled in, {@code index} added).
+     *
+     * @throws VirtBackupException {@link ErrorCode#NO_DOMAIN_BACKUP} if no backup is running
+     */
+    String backupGetXmlDesc();
+
+    /**
+     * The running backup job, if any (possibly started by another process).
+     *
+     * @return the job, or empty
+     */
+    Optional<BackupJob> currentBackup();
+
+    /**
+     * Ends the backup job: after a completed push, releases the targets; before completion, cancels and
+     * deletes the targets virtbackup created; for pull, removes exports, scratch nodes and files. Idempotent.
+     *
+     * @param flags {@link BackupEndFlag}s
+     * @return the final statistics
+     * @throws VirtBackupException {@link ErrorCode#NO_DOMAIN_BACKUP} if there is no job to end
+     */
+    JobInfo backupEnd(Set<BackupEndFlag> flags);
+
+    /**
+     * libvirt's {@code virDomainAbortJob}: ends the backup job (cancelling a push that has not completed).
+     *
+     * @throws VirtBackupException {@link ErrorCode#OPERATION_INVALID} "no job is active on the domain"
+     */
+    default void abortJob() {
+        backupEnd(Set.of());
+    }
+
+    /**
+     * The statistics of the running job, or of the last finished one.
+     *
+     * @param completed true for the last finished job ({@code VIR_DOMAIN_JOB_STATS_COMPLETED})
+     * @return the statistics; state {@link JobState#NONE} when there is none
+     */
+    JobInfo jobInfo(boolean completed);
+
+    /**
+     * Creates a checkpoint, or with {@link CheckpointCreateFlag#REDEFINE} records existing bitmaps.
+     *
+     * @param checkpointXml a {@code <domaincheckpoint>}
+     * @param flags {@link CheckpointCreateFlag}s
+     * @return the new checkpoint
+     */
+    DomainCheckpoint checkpointCreateXml(String checkpointXml, Set<CheckpointCreateFlag> flags);
+
+    /**
+     * Lists checkpoints.
+     *
+     * @param flags {@link CheckpointListFlag#ROOTS}, {@link CheckpointListFlag#TOPOLOGICAL},
+     *     {@link CheckpointListFlag#LEAVES}, {@link CheckpointListFlag#NO_LEAVES}
+     * @return an unmodifiable list
+     */
+    List<DomainCheckpoint> listAllCheckpoints(Set<CheckpointListFlag> flags);
+
+    /**
+     * Looks a checkpoint up by name.
+     *
+     * @param name the checkpoint's name
+     * @return the checkpoint
+     * @throws VirtBackupException {@link ErrorCode#NO_DOMAIN_CHECKPOINT} if there is none
+     */
+    DomainCheckpoint checkpointLookupByName(String name);
+}

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.api;
+
+/**
+ * Where an error was raised, with libvirt's numbers ({@code virErrorDomain}).
+ *
+ * @since 0.1
+ */
+public enum ErrorDomain {
+    /** No particular domain. */
+    NONE(0),
+    /** XML parsing and validation. */
+    XML(5),
+    /** Configuration handling. */
+    CONF(9),
+    /** The QEMU driver: QMP, jobs, block graph. */
+    QEMU(10),
+    /** Domain definitions, backup definitions ({@code backup_conf.c} reports here). */
+    DOMAIN(20),
+    /** Checkpoint definitions. */
+    DOMAIN_CHECKPOINT(69);
+
+    private final int number;
+
+    ErrorDomain(int number) {
+        this.number = number;
+    }
+
+    /** libvirt's number for this domain, e.g. 10 for {@code VIR_FROM_QEMU}. */
+    public int number() {
+        return number;
+    }
+}
