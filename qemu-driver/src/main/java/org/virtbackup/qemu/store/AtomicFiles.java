@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.Set;
+import org.virtbackup.api.ErrorCode;
+import org.virtbackup.api.ErrorDomain;
+import org.virtbackup.api.VirtBackupException;
+
+/**
+ * Crash-safe file updates: after a crash a file has either its old or its new content, never a mix, and a
+ * rename or delete that returned has reached the disk.
+ */
+public final class AtomicFiles {
+
+    private AtomicFiles() {
+    }
+
+    /**
+     * Replaces {@code file} with {@code content}: a 0600 temporary file in the same directory, fsync, rename
+     * over the target, fsync of the directory.
+     */
+    public static void write(Path file, String content) {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = dir.resolve("." + file.getFileName() + ".new");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(dir);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new VirtBackupException(ErrorCode.WRITE_FAILED, ErrorDomain.QEMU,
+                    "cannot write '" + file + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a file that may be missing. */
+    public static Optional<String> read(Path file) {
+        try {
+            return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new VirtBackupException(ErrorCode.READ_FAILED, ErrorDomain.QEMU,
+                    "cannot read '" + file + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes a file (absent is fine) and syncs its directory.
+     *
+     * @return whether the file existed
+     */
+    public static boolean delete(Path file) {
+        try {
+            boolean existed = Files.deleteIfExists(file);
+            if (existed) {
+                syncDirectory(file.toAbsolutePath().getParent());
+            }
+            return existed;
+        } catch (IOException e) {
+            throw new VirtBackupException(ErrorCode.SYSTEM_ERROR, ErrorDomain.QEMU,
+                    "cannot delete '" + file + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** Makes a rename or delete in {@code dir} durable (fsync of the directory, as libvirt's virFileRewrite). */
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort: the write already failed and that error is the one reported
+        }
+    }
+}
