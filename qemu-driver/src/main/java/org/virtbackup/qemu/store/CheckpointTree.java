@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.store;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.virtbackup.api.CheckpointListFlag;
+import org.virtbackup.api.ErrorCode;
+import org.virtbackup.api.ErrorDomain;
+import org.virtbackup.api.VirtBackupException;
+
+/**
+ * An immutable view of a domain's checkpoints as a forest, with libvirt's rules for listing, redefining and
+ * deleting (libvirt-backup-reference.md §2.4, §3.2, §5.2). Pure: no I/O.
+ *
+ * <p>Sibling order is creation time, then name, so every listing is deterministic (libvirt's order without
+ * {@code TOPOLOGICAL} is its hash table's, which callers cannot rely on anyway).
+ */
+public final class CheckpointTree {
+
+    private static final Comparator<CheckpointNode> ORDER =
+            Comparator.comparingLong(CheckpointNode::creationTime).thenComparing(CheckpointNode::name);
+
+    private final Map<String, CheckpointNode> nodes;
+
+    private CheckpointTree(Map<String, CheckpointNode> nodes) {
+        this.nodes = nodes;
+    }
+
+    /**
+     * Builds the tree. A checkpoint whose parent is missing is treated as a root, as libvirt does when it
+     * loads metadata ("Checkpoints have inconsistent relations" is only logged).
+     */
+    public static CheckpointTree of(Collection<CheckpointNode> checkpoints) {
+        Map<String, CheckpointNode> m = new LinkedHashMap<>();
+        checkpoints.stream().sorted(ORDER).forEach(n -> m.put(n.name(), n));
+        return new CheckpointTree(m);
+    }
+
+    /** Whether a checkpoint of that name exists. */
+    public boolean contains(String name) {
+        return nodes.containsKey(name);
+    }
+
+    /** The node of that name. */
+    public Optional<CheckpointNode> get(String name) {
+        return Optional.ofNullable(nodes.get(name));
+    }
+
+    /** The number of checkpoints. */
+    public int size() {
+        return nodes.size();
+    }
+
+    /** The parent of {@code name}, if it has one that exists. */
+    public Optional<String> parentOf(String name) {
+        return require(name).parent().filter(nodes::containsKey);
+    }
+
+    /** Direct children of {@code name}, in sibling order. */
+    public List<String> children(String name) {
+        require(name);
+        return nodes.values().stream().filter(n -> n.parent().filter(name::equals).isPresent())
+                .map(CheckpointNode::name).toList();
+    }
+
+    /** All descendants of {@code name}, parents before children. */
+    public List<String> descendants(String name) {
+        List<String> out = new ArrayList<>();
+        Deque<String> todo = new ArrayDeque<>(children(name));
+        while (!todo.isEmpty()) {
+            String n = todo.removeFirst();
+            out.add(n);
+            List<String> kids = children(n);
+            for (int i = kids.size() - 1; i >= 0; i--) {
+                todo.addFirst(kids.get(i));
+            }
+        }
+        return out;
+    }
+
+    /** Checkpoints without an (existing) parent, in sibling order. */
+    public List<String> roots() {
+        return nodes.values().stream().filter(n -> n.parent().filter(nodes::containsKey).isEmpty())
+                .map(CheckpointNode::name).toList();
+    }
+
+    /** Every checkpoint, parents before children (depth first from each root). */
+    public List<String> topological() {
+        List<String> out = new ArrayList<>();
+        for (String root : roots()) {
+            out.add(root);
+            out.addAll(descendants(root));
+        }
+        return out;
+    }
+
+    /**
+     * {@code virDomainListAllCheckpoints}: {@code ROOTS} keeps roots only; {@code LEAVES} and
+     * {@code NO_LEAVES} filter (both together keep everything, as in libvirt); the order is topological
+     * either way, which satisfies {@code TOPOLOGICAL}.
+     */
+    public List<String> list(Set<CheckpointListFlag> flags) {
+        List<String> base = flags.contains(CheckpointListFlag.ROOTS) ? roots() : topological();
+        return filterLeaves(base, flags);
+    }
+
+    /**
+     * {@code virDomainCheckpointListAllChildren}: direct children, or with {@code DESCENDANTS} all of them;
+     * {@code LEAVES}/{@code NO_LEAVES} filter.
+     */
+    public List<String> listChildren(String name, Set<CheckpointListFlag> flags) {
+        List<String> base = flags.contains(CheckpointListFlag.DESCENDANTS) ? descendants(name) : children(name);
+        return filterLeaves(base, flags);
+    }
+
+    private List<String> filterLeaves(List<String> names, Set<CheckpointListFlag> flags) {
+        boolean leaves = flags.contains(CheckpointListFlag.LEAVES);
+        boolean noLeaves = flags.contains(CheckpointListFlag.NO_LEAVES);
+        if (leaves == noLeaves) {
+            return names;
+        }
+        return names.stream().filter(n -> children(n).isEmpty() == leaves).toList();
+    }
+
+    /**
+     * libvirt's current checkpoint after loading metadata: the unique leaf when the checkpoints form one chain,
+     * otherwise none (libvirt-backup-reference.md §5.2).
+     */
+    public Optional<String> chainLeaf() {
+        List<String> roots = roots();
+        if (roots.size() != 1) {
+            return Optional.empty();
+        }
+        String at = roots.get(0);
+        while (true) {
+            List<String> kids = children(at);
+            if (kids.isEmpty()) {
+                return Optional.of(at);
+            }
+            if (kids.size() > 1) {
+                return Optional.empty();
+            }
+            at = kids.get(0);
+        }
+    }
+
+    /**
+     * Checks a redefinition of {@code name} with {@code parent} (libvirt's {@code virDomainMomentCheckCycles}).
+     *
+     * @throws VirtBackupException {@link ErrorCode#INVALID_ARG} for an own parent, a missing parent or a cycle
+     */
+    public void checkRedefine(String name, Optional<String> parent) {
+        if (parent.isEmpty()) {
+            return;
+        }
+        String p = parent.get();
+        if (p.equals(name)) {
+            throw invalid("cannot set moment " + name + " as its own parent");
+        }
+        if (!nodes.containsKey(p)) {
+            throw invalid("parent " + p + " for moment " + name + " not found");
+        }
+        if (nodes.containsKey(name) && descendants(name).contains(p)) {
+            throw invalid("parent " + p + " would create cycle to " + name);
+        }
+    }
+
+    /** The tree with {@code node} added, or replacing the one of the same name (children are kept). */
+    public CheckpointTree with(CheckpointNode node) {
+        Map<String, CheckpointNode> m = new LinkedHashMap<>(nodes);
+        m.put(node.name(), node);
+        return of(m.values());
+    }
+
+    /** The tree without the named checkpoints; nothing is re-parented. */
+    public CheckpointTree without(Collection<String> names) {
+        Map<String, CheckpointNode> m = new LinkedHashMap<>(nodes);
+        names.forEach(m::remove);
+        return of(m.values());
+    }
+
+    private CheckpointNode require(String name) {
+        CheckpointNode n = nodes.get(name);
+        if (n == null) {
+            throw new VirtBackupException(ErrorCode.NO_DOMAIN_CHECKPOINT, ErrorDomain.DOMAIN_CHECKPOINT,
+                    "no domain checkpoint with matching name '" + name + "'");
+        }
+        return n;
+    }
+
+    private static VirtBackupException invalid(String message) {
+        return new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN_CHECKPOINT, message);
+    }
+}
