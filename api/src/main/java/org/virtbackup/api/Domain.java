@@ -43,6 +43,18 @@ public interface Domain {
     }
 
     /**
+     * Computes what {@link #backupStart} would do with the same arguments, and changes nothing: no node,
+     * file, bitmap or state is created. Beyond libvirt.
+     *
+     * @param backupXml the backup definition
+     * @param checkpointXml a checkpoint to create with the backup, or null
+     * @param flags {@link BackupStartFlag}s
+     * @return the aligned XML and the QMP plan
+     * @throws VirtBackupException the same errors {@link #backupStart} would raise before touching QEMU
+     */
+    BackupDryRun backupDryRun(String backupXml, String checkpointXml, Set<BackupStartFlag> flags);
+
+    /**
      * The running backup's definition, aligned with the domain, as libvirt's {@code virDomainBackupGetXMLDesc}
      * prints it (defaults filled in, {@code index} added).
      *

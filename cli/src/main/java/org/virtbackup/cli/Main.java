@@ -1,20 +1,80 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.cli;
 
+import java.io.PrintWriter;
+import org.virtbackup.api.VirtBackupException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** Entry point of the {@code virtbackup} command. */
-@Command(name = "virtbackup", mixinStandardHelpOptions = true, version = "virtbackup 0.1.0-SNAPSHOT",
-        description = "libvirt-style backups and checkpoints for QEMU.")
+/**
+ * The {@code virtbackup} command: virsh-style verbs over virtbackup's API.
+ *
+ * <p>Exit codes: 0 success; 1 an operation failed ({@code error: <message>} on stderr); 2 a usage error.
+ */
+@Command(name = "virtbackup", mixinStandardHelpOptions = true, scope = picocli.CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
+        description = "libvirt-style backups and checkpoints for QEMU.",
+        subcommands = {BackupCommands.Begin.class, BackupCommands.End.class, BackupCommands.DumpXml.class,
+            BackupCommands.JobInfoVerb.class, BackupCommands.Abort.class, /*X*/
+            CommandLine.HelpCommand.class},
+        footer = {"", "Errors are printed as 'error: <message>' with exit code 1; usage errors exit with 2."})
 public final class Main implements Runnable {
 
+    @Mixin
+    GlobalOptions global;
+
+    @Spec
+    CommandSpec spec;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * Runs the command with the given streams, for tests and embedding.
+     *
+     * @return the exit code
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("error: " + message(ex));
+            commandLine.getErr().flush();
+            return 1;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine failed = ex.getCommandLine();
+            failed.getErr().println("error: " + ex.getMessage());
+            failed.getErr().println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for more information.");
+            failed.getErr().flush();
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    private static String message(Exception ex) {
+        if (ex instanceof VirtBackupException) {
+            return ex.getMessage();
+        }
+        // Anything else is a bug of ours; say so rather than hide it.
+        return "internal error: " + ex;
     }
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Reads the version from the jar manifest, falling back to the development version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"virtbackup " + (v != null ? v : "0.1.0-SNAPSHOT")};
+        }
     }
 }

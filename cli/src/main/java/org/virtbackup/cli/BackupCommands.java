@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.cli;
+
+import java.io.PrintWriter;
+import java.util.EnumSet;
+import java.util.concurrent.Callable;
+import org.virtbackup.api.BackupDryRun;
+import org.virtbackup.api.BackupEndFlag;
+import org.virtbackup.api.BackupJob;
+import org.virtbackup.api.BackupStartFlag;
+import org.virtbackup.api.ErrorCode;
+import org.virtbackup.api.ErrorDomain;
+import org.virtbackup.api.JobInfo;
+import org.virtbackup.api.JobState;
+import org.virtbackup.api.VirtBackupException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The backup verbs: {@code backup-begin}, {@code backup-end}, {@code backup-dumpxml}, {@code domjobinfo}, {@code domjobabort}. */
+final class BackupCommands {
+
+    private BackupCommands() {
+    }
+
+    /** The default when no backup XML is given, as virsh does: a full push backup of every disk. */
+    static final String DEFAULT_BACKUP_XML = "<domainbackup/>";
+
+    @Command(name = "backup-begin", description = {
+        "Start a backup job (libvirt's virDomainBackupBegin). Returns once the job runs and prints its id.",
+        "Without BACKUP.xml: a full push backup of every writable disk, as virsh does."})
+    static final class Begin implements Callable<Integer> {
+        @Parameters(arity = "0..1", paramLabel = "BACKUP.xml", description = "<domainbackup> XML, or - for standard input")
+        String backupFile;
+
+        @Option(names = "--checkpointxml", paramLabel = "CP.xml", description = "<domaincheckpoint> to create at the same point in time")
+        String checkpointFile;
+
+        @Option(names = "--reuse-external", description = "Targets/scratch images exist already; attach them as they are")
+        boolean reuseExternal;
+
+        @Option(names = "--incremental-fallback-full", description = {
+            "Beyond libvirt: back up in full any disk whose checkpoint chain is unusable,",
+            "instead of failing the job (the job info says which disk and why)"})
+        boolean fallbackFull;
+
+        @Option(names = "--dry-run", description = "Print the aligned backup XML and change nothing")
+        boolean dryRun;
+
+        @Option(names = "--print-qmp", description = "With --dry-run: also print the QMP plan, one JSON object per line")
+        boolean printQmp;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (printQmp && !dryRun) {
+                throw new ParameterException(spec.commandLine(), "--print-qmp requires --dry-run");
+            }
+            String backupXml = backupFile == null ? DEFAULT_BACKUP_XML : Input.read(backupFile);
+            String checkpointXml = checkpointFile == null ? null : Input.read(checkpointFile);
+            EnumSet<BackupStartFlag> flags = EnumSet.noneOf(BackupStartFlag.class);
+            if (reuseExternal) {
+                flags.add(BackupStartFlag.REUSE_EXTERNAL);
+            }
+            if (fallbackFull) {
+                flags.add(BackupStartFlag.INCREMENTAL_FALLBACK_FULL);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            try (Session s = Session.open(GlobalOptions.of(spec))) {
+                if (dryRun) {
+                    BackupDryRun plan = s.domain().backupDryRun(backupXml, checkpointXml, flags);
+                    out.print(plan.alignedXml());
+                    if (printQmp) {
+                        plan.qmpPlan().forEach(out::println);
+                    }
+                } else {
+                    BackupJob job = s.domain().backupStart(backupXml, checkpointXml, flags);
+                    out.println("Backup started: job " + job.id());
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "backup-end", description = {
+        "End the backup job: release the targets of a completed push backup, cancel one still copying",
+        "(deleting targets virtbackup created), or tear down a pull backup's exports and scratch images.",
+        "Works from any process; idempotent. Exit 1 if the backup failed."})
+    static final class End implements Callable<Integer> {
+        @Option(names = "--wait", description = "Wait for a push backup to finish copying first (progress on a terminal)")
+        boolean await;
+
+        @Option(names = "--discard-checkpoint", description = "Delete the checkpoint this backup created")
+        boolean discardCheckpoint;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (Session s = Session.open(GlobalOptions.of(spec))) {
+                if (await) {
+                    BackupJob job = s.domain().currentBackup().orElseThrow(BackupCommands::noBackup);
+                    Progress.follow(job, spec.commandLine().getErr());
+                }
+                EnumSet<BackupEndFlag> flags = EnumSet.noneOf(BackupEndFlag.class);
+                if (discardCheckpoint) {
+                    flags.add(BackupEndFlag.DISCARD_CHECKPOINT);
+                }
+                JobInfo last = s.domain().backupEnd(flags);
+                out.print(GlobalOptions.of(spec).json ? JobInfoFormat.json(last) : JobInfoFormat.text(last));
+                out.flush();
+                return last.state() == JobState.FAILED ? 1 : 0;
+            }
+        }
+    }
+
+    @Command(name = "backup-dumpxml", description = "Print the running backup's XML, aligned and with index (virDomainBackupGetXMLDesc).")
+    static final class DumpXml implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Session s = Session.open(GlobalOptions.of(spec))) {
+                spec.commandLine().getOut().print(s.domain().backupGetXmlDesc());
+                spec.commandLine().getOut().flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "domjobinfo", description = "Print the backup job's statistics, as virsh domjobinfo does.")
+    static final class JobInfoVerb implements Callable<Integer> {
+        @Option(names = "--completed", description = "Statistics of the last finished job")
+        boolean completed;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Session s = Session.open(GlobalOptions.of(spec))) {
+                JobInfo info = s.domain().jobInfo(completed);
+                spec.commandLine().getOut().print(GlobalOptions.of(spec).json ? JobInfoFormat.json(info) : JobInfoFormat.text(info));
+                spec.commandLine().getOut().flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "domjobabort", description = "Abort the backup job (libvirt's virDomainAbortJob): same as backup-end.")
+    static final class Abort implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Session s = Session.open(GlobalOptions.of(spec))) {
+                s.domain().abortJob();
+            }
+            return 0;
+        }
+    }
+
+    static VirtBackupException noBackup() {
+        return new VirtBackupException(ErrorCode.NO_DOMAIN_BACKUP, ErrorDomain.QEMU, "no domain backup job present");
+    }
+}
