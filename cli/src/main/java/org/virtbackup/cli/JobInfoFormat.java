@@ -92,6 +92,7 @@ final class JobInfoFormat {
             v /= 1024;
             u++;
         }
-        return String.format(Locale.ROOT, "%.3f %s", v, units[u]);
+        // C's printf rounds the exact binary value half to even (1.0625 -> "1.062"); Java's %.3f rounds half up.
+        return new java.math.BigDecimal(v).setScale(3, java.math.RoundingMode.HALF_EVEN).toPlainString() + " " + units[u];
     }
 }
