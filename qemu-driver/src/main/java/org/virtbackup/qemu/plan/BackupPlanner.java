@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.virtbackup.api.BackupMode;
+import org.virtbackup.qemu.block.BlockGraph;
+import org.virtbackup.qemu.qmp.QemuCapabilities;
+
+/**
+ * Plans backup start and end. Pure: the same request, graph and capabilities give an equal plan.
+ *
+ * <p>Start (libvirt-backup-reference.md §4.1–4.4): create and open every target or scratch image; pull:
+ * TLS object and {@code nbd-server-start}; then one {@code transaction} holding the new checkpoint's
+ * bitmaps, the temporary bitmaps and merges of incremental disks, and one {@code blockdev-backup} per disk
+ * (the atomic point in time, in QEMU's default individual completion mode: grouped mode refuses bitmap
+ * actions, qemu-7.2-qmp-notes.md §4); pull: the exports.
+ */
+public final class BackupPlanner {
+
+    /** How the job ends. */
+    public enum End {
+        /** Every push job concluded on its own (successfully or not); pull: the normal end. */
+        COMPLETED,
+        /** The caller ends the job before completion: cancel, and delete the targets virtbackup created. */
+        CANCEL
+    }
+
+    private BackupPlanner() {
+    }
+
+    /**
+     * Validates the request against the graph and derives all names.
+     *
+     * @throws org.virtbackup.api.VirtBackupException with libvirt's code and message when the request does
+     *     not fit the graph (unknown disk, broken bitmap chain → {@code CHECKPOINT_INCONSISTENT}, ...)
+     */
+    public static BackupLayout layout(BackupRequest request, BlockGraph graph, QemuCapabilities caps) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(graph, "graph");
+        Objects.requireNonNull(caps, "caps");
+        return LayoutResolver.resolve(request, graph, caps);
+    }
+
+    /** The start plan; see the class documentation. Throws as {@link #layout}. */
+    public static Plan planStart(BackupRequest request, BlockGraph graph, QemuCapabilities caps) {
+        return planStart(layout(request, graph, caps));
+    }
+
+    /** The start plan of an already resolved layout. */
+    public static Plan planStart(BackupLayout layout) {
+        List<Step> steps = new ArrayList<>();
+        layout.disks().forEach(d -> steps.addAll(StoragePlanner.attach(layout, d)));
+        if (layout.mode() == BackupMode.PULL) {
+            steps.addAll(startServer(layout));
+        }
+        steps.add(transaction(layout));
+        if (layout.mode() == BackupMode.PULL) {
+            layout.disks().forEach(d -> steps.add(export(d)));
+        }
+        return Plan.start(steps);
+    }
+
+    /**
+     * The teardown plan; see {@link EndPlanner}.
+     *
+     * @param discardCheckpoint also remove the checkpoint created with the backup ({@code DISCARD_CHECKPOINT})
+     */
+    public static Plan planEnd(BackupLayout layout, End end, boolean discardCheckpoint) {
+        return EndPlanner.plan(layout, end, discardCheckpoint);
+    }
+
+    private static List<Step> startServer(BackupLayout layout) {
+        NbdServer server = layout.request().server().orElseThrow();
+        List<Step> steps = new ArrayList<>();
+        layout.tlsObjectId().ifPresent(id -> steps.add(new Step.QmpCall(
+                Qmp.objectAddTlsCredsX509(id, server.tlsDir().orElseThrow(), server.tlsVerifyPeer()),
+                List.of(new Resource.QomObject(id)), Optional.of(Step.QmpCall.of(Qmp.objectDel(id))))));
+        steps.add(new Step.QmpCall(Qmp.nbdServerStart(server.address(), layout.tlsObjectId()),
+                List.of(new Resource.NbdServer()), Optional.of(Step.QmpCall.of(Qmp.nbdServerStop()))));
+        return steps;
+    }
+
+    /** Checkpoint bitmaps first, then per disk: temporary bitmap, merge, backup job (libvirt's order). */
+    private static Step transaction(BackupLayout layout) {
+        List<TransactionAction> actions = new ArrayList<>();
+        List<Resource> creates = new ArrayList<>();
+        for (BitmapRef b : layout.checkpointBitmaps()) {
+            actions.add(Qmp.blockDirtyBitmapAdd(b.node(), b.name()).persistent(true).disabled(false));
+            creates.add(new Resource.Bitmap(b.node(), b.name()));
+        }
+        for (ResolvedDisk d : layout.disks()) {
+            d.incremental().ifPresent(inc -> {
+                BitmapRef t = inc.temporary();
+                // NBD export bitmaps must be disabled, and a frozen copy keeps the checkpoint untouched (§8.9)
+                actions.add(Qmp.blockDirtyBitmapAdd(t.node(), t.name()).persistent(false).disabled(true)
+                        .granularity(inc.granularity()));
+                actions.add(Qmp.blockDirtyBitmapMerge(t.node(), t.name(), inc.sources()));
+                creates.add(new Resource.Bitmap(t.node(), t.name()));
+            });
+            actions.add(backupAction(layout.mode(), d));
+            creates.add(new Resource.Job(d.jobId()));
+        }
+        return new Step.Transaction(actions, creates, undoTransaction(layout));
+    }
+
+    private static TransactionAction backupAction(BackupMode mode, ResolvedDisk d) {
+        if (mode == BackupMode.PULL) {
+            return Qmp.blockdevBackup(d.jobId(), d.sourceNode(), d.formatNode(), Sync.NONE);
+        }
+        return d.incremental()
+                .map(inc -> Qmp.blockdevBackup(d.jobId(), d.sourceNode(), d.formatNode(), Sync.INCREMENTAL)
+                        .bitmap(inc.temporary().name()))
+                .orElseGet(() -> Qmp.blockdevBackup(d.jobId(), d.sourceNode(), d.formatNode(), Sync.FULL));
+    }
+
+    /**
+     * Reverting a started transaction: stop the jobs (a temporary bitmap is busy while its job runs), then
+     * remove the temporary and the checkpoint bitmaps. Unlike libvirt, which keeps a checkpoint once its
+     * transaction ran (§4.8 step 7), a failed start leaves nothing behind, so no checkpoint exists in QEMU
+     * without metadata.
+     */
+    private static List<Step> undoTransaction(BackupLayout layout) {
+        List<Step> undo = new ArrayList<>();
+        layout.disks().forEach(d -> undo.add(new Step.CancelJob(d.jobId())));
+        for (ResolvedDisk d : layout.disks()) {
+            undo.add(new Step.AwaitJob(d.jobId(), JobOutcome.ANY));
+            undo.add(new Step.DismissJob(d.jobId()));
+        }
+        List<BitmapRef> bitmaps = new ArrayList<>();
+        layout.disks().forEach(d -> d.incremental().ifPresent(inc -> bitmaps.add(inc.temporary())));
+        bitmaps.addAll(layout.checkpointBitmaps());
+        if (!bitmaps.isEmpty()) {
+            undo.add(CheckpointPlanner.removeAll(bitmaps));
+        }
+        return undo;
+    }
+
+    /** Read-only NBD export of the scratch node, with the temporary bitmap for incremental disks (§4.4 step 4). */
+    private static Step export(ResolvedDisk d) {
+        String id = d.exportId().orElseThrow();
+        List<String> bitmaps = d.incremental().map(inc -> List.of(inc.temporary().name())).orElse(List.of());
+        return new Step.QmpCall(Qmp.blockExportAdd(id, d.formatNode(), d.request().effectiveExportName(), bitmaps),
+                List.of(new Resource.Export(id)), Optional.of(Step.QmpCall.of(Qmp.blockExportDel(id, true))));
+    }
+}

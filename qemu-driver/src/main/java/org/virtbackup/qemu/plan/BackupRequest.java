@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.plan;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.virtbackup.api.BackupMode;
+
+/**
+ * The planner's input: an aligned backup definition reduced to what the QMP plan needs. An integrator maps
+ * libvirt's {@code <domainbackup>} (after {@code BackupAligner.align}) and the optional checkpoint onto it.
+ *
+ * @param mode push or pull
+ * @param disks the disks with {@code backup='yes'}, in the order the plan handles them
+ * @param newCheckpoint the checkpoint created atomically with the backup, if any
+ * @param server pull: the NBD server; must be empty for push
+ * @param reuseExternal {@code REUSE_EXTERNAL}: targets and scratch exist and are only opened; nothing is
+ *     created or deleted
+ * @param jobPrefix prefix of every node name, job id, export and object id this backup makes, so that
+ *     leftovers can be recognised (default {@code vb})
+ */
+public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<CheckpointRequest> newCheckpoint,
+        Optional<NbdServer> server, boolean reuseExternal, String jobPrefix) {
+
+    /** The default job prefix. */
+    public static final String DEFAULT_PREFIX = "vb";
+
+    public BackupRequest {
+        Objects.requireNonNull(mode, "mode");
+        disks = List.copyOf(disks);
+        Objects.requireNonNull(newCheckpoint, "newCheckpoint");
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(jobPrefix, "jobPrefix");
+    }
+
+    /** A push backup with the default prefix. */
+    public static BackupRequest push(List<DiskRequest> disks, Optional<CheckpointRequest> checkpoint) {
+        return new BackupRequest(BackupMode.PUSH, disks, checkpoint, Optional.empty(), false, DEFAULT_PREFIX);
+    }
+
+    /** A pull backup with the default prefix. */
+    public static BackupRequest pull(List<DiskRequest> disks, Optional<CheckpointRequest> checkpoint,
+            NbdServer server) {
+        return new BackupRequest(BackupMode.PULL, disks, checkpoint, Optional.of(server), false, DEFAULT_PREFIX);
+    }
+
+    /** A copy with {@code REUSE_EXTERNAL} set as given. */
+    public BackupRequest reuseExternal(boolean value) {
+        return new BackupRequest(mode, disks, newCheckpoint, server, value, jobPrefix);
+    }
+
+    /** A copy with another job prefix. */
+    public BackupRequest jobPrefix(String value) {
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, value);
+    }
+}

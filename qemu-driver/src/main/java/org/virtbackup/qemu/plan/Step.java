@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.plan;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.virtbackup.qemu.qmp.QmpCommand;
+
+/**
+ * One step of a {@link Plan}. Each effectful step carries the steps that revert it ({@link #undoSteps()})
+ * and names what it creates ({@link #creates()}), which the executor persists before running it.
+ */
+public sealed interface Step {
+
+    /** The steps that revert this one, in the order to run them; empty when there is nothing to revert. */
+    List<Step> undoSteps();
+
+    /** What this step creates, to be recorded in the job state before the step runs. */
+    default List<Resource> creates() {
+        return List.of();
+    }
+
+    /** The QMP command this step sends, if it sends one (for {@code --print-qmp} and schema checks). */
+    Optional<QmpCommand> command();
+
+    /** Send one command; a QMP error fails the step. */
+    record QmpCall(QmpCommand qmp, List<Resource> creates, Optional<Step> undo) implements Step {
+        public QmpCall {
+            Objects.requireNonNull(qmp, "qmp");
+            creates = List.copyOf(creates);
+            Objects.requireNonNull(undo, "undo");
+        }
+
+        /** A call that creates nothing and needs no undo (a read, or a teardown call). */
+        public static QmpCall of(QmpCommand qmp) {
+            return new QmpCall(qmp, List.of(), Optional.empty());
+        }
+
+        @Override
+        public List<Step> undoSteps() {
+            return undo.stream().toList();
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(qmp);
+        }
+    }
+
+    /**
+     * Send one {@code transaction}: QEMU applies all actions or none (a failed prepare rolls back the
+     * others, qemu-7.2-qmp-notes.md §4 case c), so a failed transaction needs no undo; {@code undo} reverts
+     * a transaction that succeeded when a later step fails.
+     */
+    record Transaction(List<TransactionAction> actions, List<Resource> creates, List<Step> undo) implements Step {
+        public Transaction {
+            actions = List.copyOf(actions);
+            creates = List.copyOf(creates);
+            undo = List.copyOf(undo);
+        }
+
+        @Override
+        public List<Step> undoSteps() {
+            return undo;
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(Qmp.transaction(actions));
+        }
+    }
+
+    /**
+     * Create an empty file exclusively ({@code O_CREAT|O_EXCL}) with this mode. An existing file fails the
+     * step with libvirt's {@code INVALID_ARG} "store '%s' for backup of '%s' exists" — the planner does no
+     * I/O, so this is where that check happens; QEMU's {@code blockdev-create} then reuses the file and
+     * keeps the mode.
+     */
+    record CreateFile(String path, int mode) implements Step {
+        public CreateFile {
+            Objects.requireNonNull(path, "path");
+        }
+
+        @Override
+        public List<Resource> creates() {
+            return List.of(new Resource.File(path));
+        }
+
+        @Override
+        public List<Step> undoSteps() {
+            return List.of(new DeleteFile(path, DeleteFile.When.ALWAYS));
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.empty();
+        }
+    }
+
+    /** Delete a file virtbackup created; a missing file is fine. */
+    record DeleteFile(String path, When when) implements Step {
+        /** When to delete. */
+        public enum When {
+            /** Always (scratch files, targets of a cancelled or rolled-back backup). */
+            ALWAYS,
+            /**
+             * Only if a job awaited earlier in the same plan ended with an error: a push target is kept when
+             * the backup completed (libvirt-backup-reference.md §4.8 step 6).
+             */
+            IF_BACKUP_FAILED
+        }
+
+        public DeleteFile {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(when, "when");
+        }
+
+        @Override
+        public List<Step> undoSteps() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Wait until the job is {@code concluded} (from {@code JOB_STATUS_CHANGE}, subscribed before the job was
+     * started, or from {@code query-jobs}), then read its final {@code query-jobs} entry, record it (its
+     * {@code error} becomes the job's {@code errmsg}) and compare it with {@code expected}.
+     */
+    record AwaitJob(String jobId, JobOutcome expected) implements Step {
+        public AwaitJob {
+            Objects.requireNonNull(jobId, "jobId");
+            Objects.requireNonNull(expected, "expected");
+        }
+
+        @Override
+        public List<Step> undoSteps() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(Qmp.queryJobs());
+        }
+    }
+
+    /**
+     * {@code job-cancel}, unless the job already concluded or no longer exists (both are fine: cancelling
+     * is idempotent). Pull jobs ({@code sync=none}) end this way normally (notes §8 gotcha 8).
+     */
+    record CancelJob(String jobId) implements Step {
+        public CancelJob {
+            Objects.requireNonNull(jobId, "jobId");
+        }
+
+        @Override
+        public List<Step> undoSteps() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(Qmp.jobCancel(jobId));
+        }
+    }
+
+    /** {@code job-dismiss} of a concluded job; a job that no longer exists is fine. */
+    record DismissJob(String jobId) implements Step {
+        public DismissJob {
+            Objects.requireNonNull(jobId, "jobId");
+        }
+
+        @Override
+        public List<Step> undoSteps() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(Qmp.jobDismiss(jobId));
+        }
+    }
+}
