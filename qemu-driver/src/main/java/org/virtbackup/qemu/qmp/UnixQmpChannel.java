@@ -42,6 +42,8 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
     private AFUNIXSocket socket;
     private OutputStream out;
     private Thread readerThread;
+    /** After {@code quit}, the end of the connection is the expected outcome, not a loss worth a warning. */
+    private volatile boolean quitSent;
 
     /** A call waiting for its reply; the future completes with the raw reply or a {@link Lost} signal. */
     private record Pending(QmpCommand command, CompletableFuture<JsonNode> reply) {
@@ -109,6 +111,9 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
         pending.put(id, p);
         ObjectNode wire = command.toJson();
         wire.put("id", id);
+        if (command.execute().equals("quit")) {
+            quitSent = true;
+        }
         try {
             send(wire, fds);
         } catch (IOException e) {
@@ -266,8 +271,8 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
             socket = null;
             out = null;
         }
-        if (expected) {
-            LOG.debug("qmp channel to '{}' closed", socketPath);
+        if (expected || quitSent) {
+            LOG.debug("qmp channel to '{}' closed: {}", socketPath, cause.getMessage());
         } else {
             LOG.warn("qmp connection to '{}' lost: {}", socketPath, cause.getMessage());
         }
