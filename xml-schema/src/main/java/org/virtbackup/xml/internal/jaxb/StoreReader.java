@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.xml.internal.Errors;
+import org.virtbackup.xml.internal.Uuids;
 import org.virtbackup.xml.model.CipherDef;
 import org.virtbackup.xml.model.EncryptionDef;
 import org.virtbackup.xml.model.EncryptionSecretDef;

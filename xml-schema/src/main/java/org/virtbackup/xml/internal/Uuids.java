@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.virtbackup.xml.internal.jaxb;
+package org.virtbackup.xml.internal;
 
 import java.util.Locale;
 import java.util.Optional;
 
 /** libvirt's UUID reading ({@code virUUIDParse}): 32 hex digits, dashes and spaces anywhere between them. */
-final class Uuids {
+public final class Uuids {
     private Uuids() {
     }
 
     /** The UUID in libvirt's printed form (lowercase, 8-4-4-4-12), or empty when it is not one. */
-    static Optional<String> canonical(String text) {
+    public static Optional<String> canonical(String text) {
         StringBuilder hex = new StringBuilder(32);
         String s = text.strip();
         for (int i = 0; i < s.length(); i++) {
