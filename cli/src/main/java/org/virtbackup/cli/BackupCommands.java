@@ -14,6 +14,7 @@ import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -52,6 +53,12 @@ final class BackupCommands {
 
         @Option(names = "--print-qmp", description = "With --dry-run: also print the QMP plan, one JSON object per line")
         boolean printQmp;
+
+        @Mixin
+        GlobalOptions global;
+
+        @Mixin
+        GlobalOptions.DomainOption domainOption;
 
         @Spec
         CommandSpec spec;
@@ -99,6 +106,12 @@ final class BackupCommands {
         @Option(names = "--discard-checkpoint", description = "Delete the checkpoint this backup created")
         boolean discardCheckpoint;
 
+        @Mixin
+        GlobalOptions global;
+
+        @Mixin
+        GlobalOptions.DomainOption domainOption;
+
         @Spec
         CommandSpec spec;
 
@@ -124,6 +137,12 @@ final class BackupCommands {
 
     @Command(name = "backup-dumpxml", description = "Print the running backup's XML, aligned and with index (virDomainBackupGetXMLDesc).")
     static final class DumpXml implements Callable<Integer> {
+        @Mixin
+        GlobalOptions global;
+
+        @Mixin
+        GlobalOptions.DomainOption domainOption;
+
         @Spec
         CommandSpec spec;
 
@@ -142,6 +161,12 @@ final class BackupCommands {
         @Option(names = "--completed", description = "Statistics of the last finished job")
         boolean completed;
 
+        @Mixin
+        GlobalOptions global;
+
+        @Mixin
+        GlobalOptions.DomainOption domainOption;
+
         @Spec
         CommandSpec spec;
 
@@ -158,6 +183,12 @@ final class BackupCommands {
 
     @Command(name = "domjobabort", description = "Abort the backup job (libvirt's virDomainAbortJob): same as backup-end.")
     static final class Abort implements Callable<Integer> {
+        @Mixin
+        GlobalOptions global;
+
+        @Mixin
+        GlobalOptions.DomainOption domainOption;
+
         @Spec
         CommandSpec spec;
 

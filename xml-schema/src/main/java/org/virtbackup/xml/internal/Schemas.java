@@ -73,13 +73,48 @@ public final class Schemas {
                         + e.getColumnNumber() + ": " + e.getMessage()));
     }
 
+    /** Every schema file; they include each other, so they must sit side by side. */
+    private static final String[] FILES = {BACKUP, CHECKPOINT, DOMAIN, "common.rng"};
+
     private static Schema compile(String file) {
-        URL url = Objects.requireNonNull(Schemas.class.getResource("/org/virtbackup/xml/schema/" + file),
-                () -> "schema resource missing: " + file);
         try {
-            return new XMLSyntaxSchemaFactory().newSchema(new StreamSource(url.toExternalForm()));
+            return new XMLSyntaxSchemaFactory().newSchema(new StreamSource(schemaDir().resolve(file).toUri().toString()));
         } catch (SAXException e) {
             throw new IllegalStateException("cannot compile schema " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static volatile java.nio.file.Path dir;
+
+    /**
+     * A directory holding the schema files. Jing resolves {@code <include href='common.rng'/>} with
+     * {@code java.net.URI}, which cannot resolve against an opaque {@code jar:} URL (it then falls back to the
+     * working directory); inside a jar, the files are therefore copied once to a private temporary directory.
+     */
+    private static synchronized java.nio.file.Path schemaDir() {
+        if (dir != null) {
+            return dir;
+        }
+        URL url = Objects.requireNonNull(Schemas.class.getResource("/org/virtbackup/xml/schema/" + BACKUP),
+                "schema resources missing");
+        try {
+            if ("file".equals(url.getProtocol())) {
+                dir = java.nio.file.Path.of(url.toURI()).getParent();
+                return dir;
+            }
+            java.nio.file.Path tmp = java.nio.file.Files.createTempDirectory("virtbackup-schemas");
+            tmp.toFile().deleteOnExit();
+            for (String f : FILES) {
+                java.nio.file.Path target = tmp.resolve(f);
+                try (var in = Schemas.class.getResourceAsStream("/org/virtbackup/xml/schema/" + f)) {
+                    java.nio.file.Files.copy(Objects.requireNonNull(in, f), target);
+                }
+                target.toFile().deleteOnExit();
+            }
+            dir = tmp;
+            return dir;
+        } catch (java.io.IOException | java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot prepare schema files: " + e.getMessage(), e);
         }
     }
 }

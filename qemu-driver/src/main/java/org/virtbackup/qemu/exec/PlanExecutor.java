@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.exec;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.virtbackup.api.ErrorCode;
+import org.virtbackup.api.ErrorDomain;
+import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.qemu.plan.Plan;
+import org.virtbackup.qemu.plan.Step;
+import org.virtbackup.qemu.qmp.QmpChannel;
+import org.virtbackup.qemu.qmp.QmpEventListener;
+
+/**
+ * Runs plans. One instance per plan run is cheap; it holds no state between runs.
+ */
+public final class PlanExecutor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PlanExecutor.class);
+
+    private final QmpChannel qmp;
+    private final Journal journal;
+    private final Duration jobTimeout;
+
+    /**
+     * @param qmp the connected channel
+     * @param journal where progress is recorded
+     * @param jobTimeout how long an {@link Step.AwaitJob} may wait
+     */
+    public PlanExecutor(QmpChannel qmp, Journal journal, Duration jobTimeout) {
+        this.qmp = Objects.requireNonNull(qmp, "qmp");
+        this.journal = Objects.requireNonNull(journal, "journal");
+        this.jobTimeout = Objects.requireNonNull(jobTimeout, "jobTimeout");
+    }
+
+    /** What a run found out: the final {@code query-jobs} entry of every awaited job. */
+    public record Outcome(Map<String, JobResult> jobs) {
+        public Outcome {
+            jobs = Map.copyOf(jobs);
+        }
+
+        /** The first error of any awaited job. */
+        public Optional<String> firstError() {
+            return jobs.values().stream().flatMap(j -> j.error().stream()).findFirst();
+        }
+    }
+
+    /**
+     * Runs a plan. A START plan stops at the first failure and rolls back what it applied; a TEARDOWN plan
+     * runs every step and then reports its first failure.
+     *
+     * @throws VirtBackupException the first failure, with rollback or later teardown failures suppressed
+     */
+    public Outcome apply(Plan plan) {
+        // Subscribe before any step runs: a create job can conclude before the await step looks for it.
+        try (QmpEventListener events = qmp.listen(Set.of("JOB_STATUS_CHANGE"), null)) {
+            StepRunner runner = new StepRunner(qmp, events, jobTimeout);
+            return plan.kind() == Plan.Kind.START ? applyStart(plan, runner) : applyTeardown(plan, runner);
+        }
+    }
+
+    private Outcome applyStart(Plan plan, StepRunner runner) {
+        List<Step> steps = plan.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            try {
+                journal.beforeStep(i, steps.get(i));
+                runner.run(steps.get(i));
+                journal.afterStep(i, steps.get(i));
+            } catch (RuntimeException e) {
+                VirtBackupException first = toPublic(e);
+                // The failed step itself may have half-applied (e.g. a blockdev-create job that failed after
+                // creating its node): its own undo runs too, and tolerates what does not exist.
+                rollback(plan.rollback(i + 1), runner, first);
+                throw first;
+            }
+        }
+        return new Outcome(runner.jobs());
+    }
+
+    private Outcome applyTeardown(Plan plan, StepRunner runner) {
+        VirtBackupException first = null;
+        List<Step> steps = plan.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            try {
+                journal.beforeStep(i, steps.get(i));
+                runner.run(steps.get(i));
+                journal.afterStep(i, steps.get(i));
+            } catch (RuntimeException e) {
+                LOG.warn("teardown step {} failed: {}", i, e.getMessage());
+                if (first == null) {
+                    first = toPublic(e);
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return new Outcome(runner.jobs());
+    }
+
+    private static void rollback(List<Step> undo, StepRunner runner, VirtBackupException first) {
+        for (Step s : undo) {
+            try {
+                runner.runUndo(s);
+            } catch (RuntimeException e) {
+                LOG.warn("rollback step failed: {}", e.getMessage());
+                first.addSuppressed(e);
+            }
+        }
+    }
+
+    static VirtBackupException toPublic(RuntimeException e) {
+        if (e instanceof VirtBackupException v) {
+            return v;
+        }
+        if (e instanceof org.virtbackup.qemu.qmp.QmpException q) {
+            return q.toVirtBackupException();
+        }
+        return new VirtBackupException(ErrorCode.INTERNAL_ERROR, ErrorDomain.QEMU, "unexpected failure: " + e, e);
+    }
+
+    /** Runs the given steps as a teardown (every step, first error reported); used for cleanup lists. */
+    public Outcome applyAll(List<Step> steps) {
+        return apply(Plan.teardown(new ArrayList<>(steps)));
+    }
+}
