@@ -90,7 +90,8 @@ public final class PlanExecutor {
         for (int i = 0; i < steps.size(); i++) {
             try {
                 journal.beforeStep(i, steps.get(i));
-                runner.run(steps.get(i));
+                // Teardown is idempotent: what another process or a crash already removed is not an error.
+                runner.runUndo(steps.get(i));
                 journal.afterStep(i, steps.get(i));
             } catch (RuntimeException e) {
                 LOG.warn("teardown step {} failed: {}", i, e.getMessage());

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.driver;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.virtbackup.api.BackupEndFlag;
+import org.virtbackup.api.BackupMode;
+import org.virtbackup.api.JobInfo;
+import org.virtbackup.api.JobState;
+import org.virtbackup.qemu.exec.Journal;
+import org.virtbackup.qemu.exec.JobResult;
+import org.virtbackup.qemu.exec.PlanExecutor;
+import org.virtbackup.qemu.exec.QemuJobs;
+import org.virtbackup.qemu.plan.BackupLayout;
+import org.virtbackup.qemu.plan.BackupPlanner;
+import org.virtbackup.qemu.plan.ResolvedDisk;
+import org.virtbackup.qemu.qmp.QmpRunState;
+import org.virtbackup.qemu.store.CheckpointStore;
+import org.virtbackup.qemu.store.DomainLock;
+import org.virtbackup.qemu.store.JobRecord;
+import org.virtbackup.qemu.store.JobStore;
+
+/** Ending a backup job, from any process: decide how it ended, tear down, record the result. */
+final class BackupEnder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupEnder.class);
+
+    private final DomainContext ctx;
+
+    BackupEnder(DomainContext ctx) {
+        this.ctx = ctx;
+    }
+
+    JobInfo end(Set<BackupEndFlag> flags) {
+        JobStore jobs = ctx.jobs();
+        try (DomainLock lock = ctx.lock()) {
+            Optional<JobRecord> current = jobs.current();
+            if (current.isEmpty()) {
+                // Idempotent: a second end reports how the job ended.
+                return jobs.last().map(JobInfos::fromParams).orElseThrow(BackupService::noBackup);
+            }
+            JobRecord rec = current.get();
+            JobInfo info = ctx.qmp().state() == QmpRunState.RUNNING ? endLive(rec, flags) : endOffline(rec);
+            jobs.saveLast(JobInfos.toStored(info));
+            jobs.clear();
+            return info;
+        }
+    }
+
+    private JobInfo endLive(JobRecord rec, Set<BackupEndFlag> flags) {
+        BackupLayout layout = BackupService.layoutOf(rec, ctx);
+        BackupMode mode = BackupService.mode(rec);
+        Map<String, JobResult> before = ours(layout, QemuJobs.query(ctx.qmp()));
+        boolean copied = mode == BackupMode.PUSH && rec.phase().equals(JobRecord.RUNNING)
+                && before.size() == layout.disks().size() && before.values().stream().allMatch(JobResult::isConcluded);
+        boolean discard = flags.contains(BackupEndFlag.DISCARD_CHECKPOINT) && rec.checkpoint() != null;
+        BackupPlanner.End kind = copied ? BackupPlanner.End.COMPLETED : BackupPlanner.End.CANCEL;
+        PlanExecutor.Outcome outcome = new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT)
+                .apply(BackupPlanner.planEnd(layout, kind, discard));
+        Map<String, JobResult> results = new LinkedHashMap<>(before);
+        results.putAll(ours(layout, outcome.jobs()));
+        Optional<String> error = results.values().stream().flatMap(j -> j.error().stream()).findFirst();
+        JobState state = finalState(mode, copied, error);
+        if (state == JobState.COMPLETED && mode == BackupMode.PUSH && rec.checkpoint() != null && !discard) {
+            ctx.jobs().saveTargets(rec.checkpoint(), targets(layout));
+        }
+        if (discard) {
+            forgetCheckpoint(rec.checkpoint());
+        }
+        return JobInfos.of(state, mode, BackupService.elapsed(rec), results.values(),
+                state == JobState.COMPLETED && mode == BackupMode.PUSH ? Optional.empty() : error, rec.notes());
+    }
+
+    /**
+     * libvirt's final status: a pull job ended by its owner is completed; a push job is completed only when
+     * every disk copied without error, failed when one reported an error, else cancelled (§3.4).
+     */
+    private static JobState finalState(BackupMode mode, boolean copied, Optional<String> error) {
+        if (mode == BackupMode.PULL) {
+            return JobState.COMPLETED;
+        }
+        if (copied) {
+            return error.isPresent() ? JobState.FAILED : JobState.COMPLETED;
+        }
+        return JobState.CANCELLED;
+    }
+
+    /**
+     * QEMU is gone (killed, or its socket closed): nothing to tear down in QEMU, but files virtbackup created
+     * for a backup that can no longer complete are deleted.
+     */
+    private JobInfo endOffline(JobRecord rec) {
+        for (var r : rec.created()) {
+            if (r.has("file")) {
+                try {
+                    java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(r.get("file").asText()));
+                } catch (java.io.IOException e) {
+                    LOG.warn("cannot delete '{}': {}", r.get("file").asText(), e.getMessage());
+                }
+            }
+        }
+        return JobInfos.of(JobState.FAILED, BackupService.mode(rec), BackupService.elapsed(rec), java.util.List.of(),
+                Optional.of("QEMU exited before the backup job ended"), rec.notes());
+    }
+
+    private void forgetCheckpoint(String name) {
+        CheckpointStore store = ctx.checkpoints();
+        Optional<String> parent = store.tree().get(name).flatMap(n -> n.parent());
+        store.delete(name);
+        if (store.current().isEmpty()) { // it was the current one
+            store.setCurrent(parent);
+        }
+        ctx.jobs().deleteTargets(name);
+    }
+
+    private static Map<String, JobRecord.BackingRef> targets(BackupLayout layout) {
+        Map<String, JobRecord.BackingRef> m = new LinkedHashMap<>();
+        for (ResolvedDisk d : layout.disks()) {
+            m.put(d.disk(), new JobRecord.BackingRef(d.request().path(), d.request().format().qemuName()));
+        }
+        return m;
+    }
+
+    static Map<String, JobResult> ours(BackupLayout layout, Map<String, JobResult> all) {
+        Map<String, JobResult> m = new LinkedHashMap<>();
+        for (ResolvedDisk d : layout.disks()) {
+            JobResult r = all.get(d.jobId());
+            if (r != null) {
+                m.put(d.jobId(), r);
+            }
+        }
+        return m;
+    }
+}

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.driver;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.virtbackup.qemu.qmp.QemuCapabilities;
+import org.virtbackup.qemu.qmp.QmpChannel;
+import org.virtbackup.qemu.store.CheckpointStore;
+import org.virtbackup.qemu.store.DomainLock;
+import org.virtbackup.qemu.store.JobStore;
+
+/**
+ * Everything the services of one domain share: the QMP channel, the probed capabilities, the state files.
+ *
+ * @param name the domain's name
+ * @param qmp the connected channel
+ * @param capabilities probed once per connection
+ * @param domainDir the domain's state directory
+ * @param tlsDir the x509 directory for {@code tls='yes'} pull backups, if configured
+ */
+record DomainContext(String name, QmpChannel qmp, Supplier<QemuCapabilities> capabilities, Path domainDir,
+        Optional<String> tlsDir) {
+
+    /** How long another operation on the same domain may hold the lock before we give up. */
+    static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a create job of the start plan may take. */
+    static final Duration CREATE_JOB_TIMEOUT = Duration.ofMinutes(5);
+
+    JobStore jobs() {
+        return new JobStore(domainDir);
+    }
+
+    CheckpointStore checkpoints() {
+        return new CheckpointStore(domainDir);
+    }
+
+    DomainLock lock() {
+        return DomainLock.acquire(domainDir, LOCK_TIMEOUT);
+    }
+
+    DomainView view() {
+        return DomainView.read(qmp, name);
+    }
+}

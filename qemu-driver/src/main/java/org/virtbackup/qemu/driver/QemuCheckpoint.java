@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.driver;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.virtbackup.api.CheckpointDeleteFlag;
+import org.virtbackup.api.CheckpointListFlag;
+import org.virtbackup.api.CheckpointXmlFlag;
+import org.virtbackup.api.Domain;
+import org.virtbackup.api.DomainCheckpoint;
+import org.virtbackup.api.ErrorCode;
+import org.virtbackup.api.ErrorDomain;
+import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.xml.CheckpointXml;
+import org.virtbackup.xml.model.CheckpointDef;
+
+/** A checkpoint handle; every call reads the current metadata, so handles never go stale. */
+final class QemuCheckpoint implements DomainCheckpoint {
+
+    private final QemuDomain domain;
+    private final String name;
+
+    QemuCheckpoint(QemuDomain domain, String name) {
+        this.domain = domain;
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Domain domain() {
+        return domain;
+    }
+
+    private CheckpointDef def() {
+        CheckpointDef def = domain.context().checkpoints().loadAll().get(name);
+        if (def == null) {
+            throw new VirtBackupException(ErrorCode.NO_DOMAIN_CHECKPOINT, ErrorDomain.DOMAIN_CHECKPOINT,
+                    "no domain checkpoint with matching name '" + name + "'");
+        }
+        return def;
+    }
+
+    @Override
+    public String getXmlDesc(Set<CheckpointXmlFlag> flags) {
+        Objects.requireNonNull(flags, "flags");
+        if (flags.contains(CheckpointXmlFlag.SIZE)) {
+            throw new VirtBackupException(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU,
+                    "checkpoint sizes (XML_SIZE) are not supported by this version of the driver yet");
+        }
+        return CheckpointXml.format(def(), flags.contains(CheckpointXmlFlag.SECURE),
+                flags.contains(CheckpointXmlFlag.NO_DOMAIN), false);
+    }
+
+    @Override
+    public Optional<DomainCheckpoint> getParent() {
+        def();
+        return domain.context().checkpoints().tree().parentOf(name).map(p -> new QemuCheckpoint(domain, p));
+    }
+
+    @Override
+    public List<DomainCheckpoint> listAllChildren(Set<CheckpointListFlag> flags) {
+        return domain.context().checkpoints().tree().listChildren(name, flags).stream()
+                .map(n -> (DomainCheckpoint) new QemuCheckpoint(domain, n)).toList();
+    }
+
+    @Override
+    public boolean isCurrent() {
+        return domain.context().checkpoints().current().filter(name::equals).isPresent();
+    }
+
+    @Override
+    public void delete(Set<CheckpointDeleteFlag> flags) {
+        new CheckpointService(domain.context()).delete(name, Objects.requireNonNull(flags, "flags"));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof QemuCheckpoint c && c.name.equals(name) && c.domain.name().equals(domain.name());
+    }
+
+    @Override
+    public int hashCode() {
+        return name.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "checkpoint '" + name + "' of domain '" + domain.name() + "'";
+    }
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The running backup job as persisted in {@code <state>/<domain>/backup.json}: enough to report on it, end
+ * it, or clean up after it from any process. QEMU stays the source of truth; this is the list of what to
+ * look for (SPEC §2).
+ *
+ * <p>The plan is not stored: it is a pure function of the aligned definition, the flags, the backing
+ * targets and the block graph read at start, which are stored, so every process computes the same layout.
+ *
+ * @param jobId the job's id
+ * @param mode {@code push} or {@code pull}
+ * @param startedAtMillis when the job started, epoch milliseconds
+ * @param flags the {@link org.virtbackup.api.BackupStartFlag} names
+ * @param alignedXml the aligned backup definition in libvirt's internal form (with {@code index})
+ * @param checkpoint the checkpoint created with the backup, or null
+ * @param checkpointDisks the disks that checkpoint has a bitmap on
+ * @param backingTargets per disk, the previous backup an incremental qcow2 target records as backing file
+ * @param queryBlock {@code query-block} at start
+ * @param namedNodes {@code query-named-block-nodes} at start
+ * @param phase {@code starting} until the start plan completed, then {@code running}
+ * @param created every resource a step recorded before it ran
+ * @param notes remarks for the job info (e.g. disks backed up in full instead of incrementally)
+ */
+public record JobRecord(String jobId, String mode, long startedAtMillis, List<String> flags, String alignedXml,
+        String checkpoint, List<String> checkpointDisks, Map<String, BackingRef> backingTargets, JsonNode queryBlock,
+        JsonNode namedNodes, String phase, List<JsonNode> created, List<String> notes) {
+
+    /** Phase while the start plan runs. */
+    public static final String STARTING = "starting";
+    /** Phase once the job runs. */
+    public static final String RUNNING = "running";
+
+    /**
+     * A previous backup image.
+     *
+     * @param path its path
+     * @param format {@code qcow2} or {@code raw}
+     */
+    public record BackingRef(String path, String format) {
+    }
+
+    public JobRecord {
+        flags = List.copyOf(flags);
+        checkpointDisks = List.copyOf(checkpointDisks);
+        backingTargets = Map.copyOf(backingTargets);
+        created = List.copyOf(created);
+        notes = List.copyOf(notes);
+    }
+
+    /** A copy in another phase. */
+    public JobRecord withPhase(String newPhase) {
+        return new JobRecord(jobId, mode, startedAtMillis, flags, alignedXml, checkpoint, checkpointDisks,
+                backingTargets, queryBlock, namedNodes, newPhase, created, notes);
+    }
+
+    /** A copy with more recorded resources. */
+    public JobRecord withCreated(List<JsonNode> more) {
+        List<JsonNode> all = new ArrayList<>(created);
+        all.addAll(more);
+        return new JobRecord(jobId, mode, startedAtMillis, flags, alignedXml, checkpoint, checkpointDisks,
+                backingTargets, queryBlock, namedNodes, phase, all, notes);
+    }
+}
