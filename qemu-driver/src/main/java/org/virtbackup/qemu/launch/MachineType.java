@@ -11,7 +11,9 @@ public enum MachineType {
     Q35_TCG("q35,accel=tcg"),
     /**
      * {@code -machine none}: no bus and no devices, only {@code -blockdev} nodes, like qemu-storage-daemon.
-     * Guest writes go to the format node.
+     * The machine runs from the start (there is nothing to run). Guest writes go to the format node through a
+     * temporary BlockBackend, so while a backup job or filter holds that node they fail with a permission
+     * conflict (qemu-7.2-qmp-notes.md §8, gotcha 3); use {@link #Q35_TCG} to write during a backup.
      */
     NONE("none");
 

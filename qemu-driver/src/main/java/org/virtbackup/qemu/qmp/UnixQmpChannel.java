@@ -44,6 +44,8 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
     private Thread readerThread;
     /** After {@code quit}, the end of the connection is the expected outcome, not a loss worth a warning. */
     private volatile boolean quitSent;
+    /** Why the connection ended; set before the state becomes CLOSED, so every failed call can cite it. */
+    private volatile Throwable lostCause;
 
     /** A call waiting for its reply; the future completes with the raw reply or a {@link Lost} signal. */
     private record Pending(QmpCommand command, CompletableFuture<JsonNode> reply) {
@@ -119,12 +121,13 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
         } catch (IOException e) {
             pending.remove(id);
             connectionLost(e);
+            Throwable why = lostCause != null ? lostCause : e; // the reader may have seen the real reason first
             throw new QmpDisconnectedException("cannot send '" + command.execute() + "' to qmp socket '"
-                    + socketPath + "': " + e.getMessage(), e);
+                    + socketPath + "': " + why.getMessage(), why);
         }
         if (state() == QmpRunState.CLOSED && pending.remove(id) != null) {
-            // the reader dropped the connection between our put and our send; nobody will complete us
-            throw disconnected(command, null);
+            // the connection dropped after our put, before the drain reached us; nobody will complete us
+            throw disconnected(command, lostCause);
         }
         JsonNode reply = awaitReply(id, p, timeout);
         if (reply.has("error")) {
@@ -266,6 +269,7 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
                 return;
             }
             expected = state == QmpRunState.CLOSING;
+            lostCause = cause;
             state = QmpRunState.CLOSED;
             s = socket;
             socket = null;

@@ -203,4 +203,26 @@ class QmpProtocolFaultTest {
         QmpChannel ch = QmpChannel.unix(sock);
         assertThatThrownBy(ch::connect).isInstanceOf(QmpConnectException.class).hasMessageContaining("refused");
     }
+
+    @Test
+    void queuedEventsOutliveTheConnectionAndHistoryOutlivesClose() {
+        QmpChannel idle = QmpChannel.unix(server.socket());
+        assertThat(idle.listen("STOP")).isNotNull(); // listeners may be opened before connecting
+        idle.close();
+        try (QmpEventListener l = channel.listen("STOP", "RESUME")) {
+            channel.execute(QmpCommand.of("stop"));
+            channel.execute(QmpCommand.of("cont"));
+            server.failNext("query-status", FaultPolicy.DISCONNECT_AFTER_COMMAND);
+            assertThatThrownBy(() -> channel.execute(QmpCommand.of("query-status")))
+                    .isInstanceOf(QmpDisconnectedException.class);
+            assertThat(l.poll(Duration.ZERO)).get().extracting(QmpEvent::name).isEqualTo("STOP");
+            assertThat(l.drain()).extracting(QmpEvent::name).containsExactly("RESUME");
+            assertThatThrownBy(() -> l.next(Instant.now().plusSeconds(1)))
+                    .isInstanceOf(QmpDisconnectedException.class);
+            assertThatThrownBy(() -> l.next(Instant.now().plusSeconds(1)))
+                    .isInstanceOf(QmpDisconnectedException.class); // keeps saying so
+            l.close();
+            assertThat(l.history()).extracting(QmpEvent::name).containsExactly("STOP", "RESUME");
+        }
+    }
 }

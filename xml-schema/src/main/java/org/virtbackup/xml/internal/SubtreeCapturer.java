@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.xml.internal;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.virtbackup.xml.model.XmlNode;
@@ -23,6 +25,8 @@ public final class SubtreeCapturer extends DefaultHandler {
     private TreeBuilder builder;
     private int builderDepth;
     private String builderKey;
+    /** Namespace declarations arrive before the start tag that carries them. */
+    private final List<String[]> pendingPrefixes = new ArrayList<>();
 
     public SubtreeCapturer(Set<String> wantedPaths) {
         this.wanted = Set.copyOf(wantedPaths);
@@ -35,9 +39,7 @@ public final class SubtreeCapturer extends DefaultHandler {
 
     @Override
     public void startPrefixMapping(String prefix, String uri) {
-        if (builder != null) {
-            builder.startPrefixMapping(prefix, uri);
-        }
+        pendingPrefixes.add(new String[] {prefix, uri});
     }
 
     @Override
@@ -50,8 +52,12 @@ public final class SubtreeCapturer extends DefaultHandler {
         }
         if (builder != null) {
             builderDepth++;
+            for (String[] p : pendingPrefixes) {
+                builder.startPrefixMapping(p[0], p[1]);
+            }
             builder.startElement(uri, localName, qName, atts);
         }
+        pendingPrefixes.clear();
     }
 
     @Override

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.xml.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.virtbackup.xml.BackupAligner;
+import org.virtbackup.xml.BackupXml;
+import org.virtbackup.xml.model.DomainDef;
+import org.virtbackup.xml.model.DomainDiskDef;
+import org.virtbackup.xml.model.XmlNode;
+
+/**
+ * Parse (hardened SAX + Jing validation + JAXB) + align + format of a 16-disk push backup, the path of
+ * {@code backupStart} up to the plan. Run with {@link #main} (see xml-schema/BENCHMARK.md).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+public class XmlBench {
+    private static final int DISKS = 16;
+
+    private final String xml = backupXml();
+    private final DomainDef domain = domain();
+
+    /** The measured operation. */
+    @Benchmark
+    public String parseAlignFormat() {
+        return BackupXml.format(BackupAligner.align(BackupXml.parse(xml), domain, "1700000000"));
+    }
+
+    /** Parse only, to see what validation costs. */
+    @Benchmark
+    public Object parse() {
+        return BackupXml.parse(xml);
+    }
+
+    static String backupXml() {
+        StringBuilder b = new StringBuilder("<domainbackup mode='push'>\n  <incremental>cp1</incremental>\n"
+                + "  <disks>\n");
+        for (int i = 0; i < DISKS; i++) {
+            String name = diskName(i);
+            if (i % 2 == 0) {
+                b.append("    <disk name='").append(name).append("' type='file'>\n      <target file='/backup/")
+                        .append(name).append(".qcow2'>\n        <seclabel model='dac' relabel='no'/>\n"
+                                + "      </target>\n      <driver type='qcow2'/>\n    </disk>\n");
+            } else {
+                b.append("    <disk name='").append(name).append("' backup='yes' type='file' backupmode='full'/>\n");
+            }
+        }
+        return b.append("  </disks>\n</domainbackup>\n").toString();
+    }
+
+    static DomainDef domain() {
+        List<DomainDiskDef> disks = new ArrayList<>();
+        for (int i = 0; i < DISKS; i++) {
+            disks.add(DomainDiskDef.qcow2File(diskName(i), "/images/" + diskName(i) + ".qcow2"));
+        }
+        return new DomainDef("bench", Optional.empty(), disks, new XmlNode("domain", List.of(), List.of(), ""));
+    }
+
+    private static String diskName(int i) {
+        return "vd" + (char) ('a' + i);
+    }
+
+    /** Runs the benchmarks with the annotations' settings; JMH options (e.g. {@code -f 0}) may be passed. */
+    public static void main(String[] args) throws Exception {
+        String[] jmhArgs = args.length > 0 ? args : new String[] {XmlBench.class.getName()};
+        org.openjdk.jmh.Main.main(jmhArgs);
+    }
+}
