@@ -23,6 +23,7 @@ import org.virtbackup.qemu.plan.NbdServer;
 import org.virtbackup.qemu.store.JobRecord.BackingRef;
 import org.virtbackup.xml.model.BackupDef;
 import org.virtbackup.xml.model.BackupDiskDef;
+import org.virtbackup.xml.model.BackupDiskState;
 import org.virtbackup.xml.model.CheckpointDef;
 import org.virtbackup.xml.model.CheckpointDiskDef;
 import org.virtbackup.xml.model.CheckpointType;
@@ -66,7 +67,8 @@ final class RequestMapper {
                 disks.add(d);
                 continue;
             }
-            BackupDiskDef disk = fallBackIfNeeded(d, graph, options.fallbackFull(), notes).withIndex(++index);
+            BackupDiskDef disk = fallBackIfNeeded(d, graph, options.fallbackFull(), notes).withIndex(++index)
+                    .withState(Optional.of(BackupDiskState.RUNNING));
             disks.add(disk);
             DiskRequest r = diskRequest(disk);
             Optional<BackingRef> prev = previous(aligned.mode(), disk, r, previousTargets);

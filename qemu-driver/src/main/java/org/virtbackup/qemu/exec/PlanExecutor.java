@@ -75,9 +75,9 @@ public final class PlanExecutor {
                 journal.afterStep(i, steps.get(i));
             } catch (RuntimeException e) {
                 VirtBackupException first = toPublic(e);
-                // The failed step itself may have half-applied (e.g. a blockdev-create job that failed after
-                // creating its node): its own undo runs too, and tolerates what does not exist.
-                rollback(plan.rollback(i + 1), runner, first);
+                // Only applied steps are undone: a failed step applied nothing (a QMP command or transaction is
+                // all-or-nothing; an O_EXCL create that failed must not delete the file that was in its way).
+                rollback(plan.rollback(i), runner, first);
                 throw first;
             }
         }

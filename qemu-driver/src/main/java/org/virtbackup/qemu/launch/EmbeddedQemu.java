@@ -185,6 +185,17 @@ public final class EmbeddedQemu implements AutoCloseable {
         io(deviceId, "flush", 0, 0);
     }
 
+    /**
+     * Runs a command on the private control monitor, beside whoever holds the public socket: for tests and
+     * benchmarks that must act on QEMU while the driver works (e.g. {@code block-job-set-speed}).
+     *
+     * @return the command's return value
+     */
+    public com.fasterxml.jackson.databind.JsonNode control(org.virtbackup.qemu.qmp.QmpCommand command) {
+        requireOpen("control command " + command.execute());
+        return control.execute(command);
+    }
+
     private void io(String deviceId, String command, long offset, long length) {
         QemuDisk disk = config.disks().stream().filter(d -> d.deviceId().equals(deviceId)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no disk '" + deviceId + "' in this QEMU; disks: "

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.driver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.virtbackup.api.Connection;
+import org.virtbackup.api.Connections;
+import org.virtbackup.api.Domain;
+import org.virtbackup.qemu.launch.DiskDataGenerator;
+import org.virtbackup.qemu.launch.EmbeddedQemu;
+import org.virtbackup.qemu.launch.ImageFormat;
+import org.virtbackup.qemu.launch.QemuDisk;
+import org.virtbackup.qemu.launch.QemuImg;
+import org.virtbackup.qemu.qmp.QmpChannel;
+import org.virtbackup.qemu.testing.QemuLeftovers;
+
+/** A real QEMU with two qcow2 disks of varied data (vda, vdb), a state directory, and a connection. */
+final class DomainFixture implements AutoCloseable {
+
+    static final long SIZE = 64L << 20;
+
+    final Path dir;
+    final Path vda;
+    final Path vdb;
+    final Path state;
+    final EmbeddedQemu qemu;
+    private Connection conn;
+
+    DomainFixture(Path dir) {
+        this.dir = dir;
+        this.vda = dir.resolve("vda.qcow2");
+        this.vdb = dir.resolve("vdb.qcow2");
+        this.state = dir.resolve("state");
+        DiskDataGenerator.generate(vda, ImageFormat.QCOW2, SIZE, 1);
+        DiskDataGenerator.generate(vdb, ImageFormat.QCOW2, SIZE, 2);
+        this.qemu = EmbeddedQemu.builder().workDir(dir.resolve("qemu")).disk(vda, "vda").disk(vdb, "vdb").start();
+    }
+
+    /** A new connection (closing the previous one), as a separate process would make. */
+    Domain reconnect() {
+        if (conn != null) {
+            conn.close();
+        }
+        conn = Connections.open(qemu.qmpUri("vm1"), Map.of("stateDir", state.toString()));
+        return conn.domain();
+    }
+
+    Domain domain() {
+        return conn != null ? conn.domain() : reconnect();
+    }
+
+    void flush() {
+        qemu.guestFlush("vda");
+        qemu.guestFlush("vdb");
+    }
+
+    /** Nothing virtbackup made is left in QEMU: no nodes beyond the disks', no jobs, exports or temp bitmaps. */
+    void assertNoLeftoversInQemu() {
+        if (conn != null) {
+            conn.close();
+            conn = null;
+        }
+        Set<String> expected = new HashSet<>();
+        for (QemuDisk d : qemu.disks()) {
+            expected.add(d.storageNode());
+            expected.add(d.formatNode());
+        }
+        try (QmpChannel qmp = qemu.openQmp()) {
+            QemuLeftovers.Report r = QemuLeftovers.inspect(qmp, expected);
+            assertThat(r.isClean()).as("leftovers in QEMU: %s", r).isTrue();
+        }
+        assertThat(state.resolve("vm1").resolve("backup.json")).doesNotExist();
+    }
+
+    /** The files in the work directory besides the disks, QEMU's own directory and the state. */
+    List<String> strayFiles() throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString())
+                    .filter(n -> !Set.of("vda.qcow2", "vdb.qcow2", "qemu", "state").contains(n)).sorted().toList();
+        }
+    }
+
+    boolean identical(Path source, Path backup) {
+        return QemuImg.identical(source, backup, true);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (conn != null) {
+                conn.close();
+            }
+        } finally {
+            qemu.close();
+        }
+    }
+}
