@@ -19,9 +19,10 @@ import org.virtbackup.qemu.store.JobStore;
  * @param capabilities probed once per connection
  * @param domainDir the domain's state directory
  * @param tlsDir the x509 directory for {@code tls='yes'} pull backups, if configured
+ * @param speedLimit push backups' per-disk copy limit in bytes per second, 0 for none
  */
 record DomainContext(String name, QmpChannel qmp, Supplier<QemuCapabilities> capabilities, Path domainDir,
-        Optional<String> tlsDir) {
+        Optional<String> tlsDir, long speedLimit) {
 
     /** How long another operation on the same domain may hold the lock before we give up. */
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);

@@ -21,7 +21,8 @@ import org.virtbackup.spi.ConnectionDriver;
 
 /**
  * The {@code qmp+unix} driver. Options: {@code stateDir} (else the URI's {@code statedir}, else SPEC §5's
- * default), {@code tlsDir} (else {@code $VIRTBACKUP_BACKUP_TLS_DIR}) for {@code tls='yes'} pull backups.
+ * default), {@code tlsDir} (else {@code $VIRTBACKUP_BACKUP_TLS_DIR}) for {@code tls='yes'} pull backups,
+ * {@code backupSpeed} (bytes per second per disk, beyond libvirt) to keep push backups from starving the guest.
  *
  * <p>When QEMU cannot be reached but the URI names a domain with a backup job on record, the connection opens
  * anyway, so that the job can still be ended and its files cleaned up after QEMU died.
@@ -45,28 +46,42 @@ public final class QemuDriver implements ConnectionDriver {
             qmp.connect();
         } catch (QmpException e) {
             if (u.domain().isPresent() && Files.exists(state.root().resolve(u.domain().get()).resolve("backup.json"))) {
-                return connection(uri, qmp, u.domain().get(), state, tls);
+                return connection(uri, qmp, u.domain().get(), state, tls, speed(options));
             }
             throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, "cannot connect to QEMU at '"
                     + u.socket() + "': " + e.getMessage(), e);
         }
         try {
-            return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), state, tls);
+            return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), state, tls, speed(options));
         } catch (RuntimeException e) {
             qmp.close();
             throw e;
         }
     }
 
+    private static long speed(Map<String, String> options) {
+        String v = options.getOrDefault("backupSpeed", "0");
+        try {
+            long speed = Long.parseLong(v);
+            if (speed >= 0) {
+                return speed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU,
+                "option backupSpeed must be a number of bytes per second >= 0, not '" + v + "'");
+    }
+
     private static Connection connection(URI uri, QmpChannel qmp, String name, StateDirectory state,
-            Optional<String> tls) {
+            Optional<String> tls, long speed) {
         QemuCapabilities[] probed = new QemuCapabilities[1];
         DomainContext ctx = new DomainContext(name, qmp, () -> {
             if (probed[0] == null) {
                 probed[0] = probe(qmp);
             }
             return probed[0];
-        }, state.domainDir(name), tls);
+        }, state.domainDir(name), tls, speed);
         return new QemuConnection(uri, qmp, ctx);
     }
 

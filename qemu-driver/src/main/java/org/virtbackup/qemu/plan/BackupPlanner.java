@@ -100,13 +100,13 @@ public final class BackupPlanner {
                 actions.add(Qmp.blockDirtyBitmapMerge(t.node(), t.name(), inc.sources()));
                 creates.add(new Resource.Bitmap(t.node(), t.name()));
             });
-            actions.add(backupAction(layout.mode(), d));
+            actions.add(backupAction(layout.mode(), d).speed(layout.request().speedLimit()));
             creates.add(new Resource.Job(d.jobId()));
         }
         return new Step.Transaction(actions, creates, undoTransaction(layout));
     }
 
-    private static TransactionAction backupAction(BackupMode mode, ResolvedDisk d) {
+    private static TransactionAction.BlockdevBackup backupAction(BackupMode mode, ResolvedDisk d) {
         if (mode == BackupMode.PULL) {
             return Qmp.blockdevBackup(d.jobId(), d.sourceNode(), d.formatNode(), Sync.NONE);
         }

@@ -18,9 +18,10 @@ import org.virtbackup.api.BackupMode;
  *     created or deleted
  * @param jobPrefix prefix of every node name, job id, export and object id this backup makes, so that
  *     leftovers can be recognised (default {@code vb})
+ * @param speedLimit push: each disk's copy limit in bytes per second, 0 for none (beyond libvirt)
  */
 public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<CheckpointRequest> newCheckpoint,
-        Optional<NbdServer> server, boolean reuseExternal, String jobPrefix) {
+        Optional<NbdServer> server, boolean reuseExternal, String jobPrefix, long speedLimit) {
 
     /** The default job prefix. */
     public static final String DEFAULT_PREFIX = "vb";
@@ -31,6 +32,15 @@ public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<C
         Objects.requireNonNull(newCheckpoint, "newCheckpoint");
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(jobPrefix, "jobPrefix");
+        if (speedLimit < 0) {
+            throw new IllegalArgumentException("speedLimit must be >= 0, got " + speedLimit);
+        }
+    }
+
+    /** The request without a speed limit. */
+    public BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<CheckpointRequest> newCheckpoint,
+            Optional<NbdServer> server, boolean reuseExternal, String jobPrefix) {
+        this(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, 0);
     }
 
     /** A push backup with the default prefix. */
@@ -46,11 +56,16 @@ public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<C
 
     /** A copy with {@code REUSE_EXTERNAL} set as given. */
     public BackupRequest reuseExternal(boolean value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, value, jobPrefix);
+        return new BackupRequest(mode, disks, newCheckpoint, server, value, jobPrefix, speedLimit);
     }
 
     /** A copy with another job prefix. */
     public BackupRequest jobPrefix(String value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, value);
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, value, speedLimit);
+    }
+
+    /** A copy with a per-disk copy speed limit (push). */
+    public BackupRequest speedLimit(long bytesPerSecond) {
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, bytesPerSecond);
     }
 }

@@ -139,9 +139,16 @@ public sealed interface TransactionAction {
      * with auto-dismiss the final error is only in the event, and a reconnecting client cannot read it
      * (qemu-7.2-qmp-notes.md §1, §8 gotcha 7; libvirt does the same, libvirt-backup-reference.md §4.0).
      */
-    record BlockdevBackup(String jobId, String device, String target, Sync sync, Optional<String> bitmap)
-            implements TransactionAction {
+    record BlockdevBackup(String jobId, String device, String target, Sync sync, Optional<String> bitmap,
+            long speed) implements TransactionAction {
+        public BlockdevBackup(String jobId, String device, String target, Sync sync, Optional<String> bitmap) {
+            this(jobId, device, target, sync, bitmap, 0);
+        }
+
         public BlockdevBackup {
+            if (speed < 0) {
+                throw new IllegalArgumentException("speed must be >= 0, got " + speed);
+            }
             Objects.requireNonNull(jobId, "jobId");
             Objects.requireNonNull(device, "device");
             Objects.requireNonNull(target, "target");
@@ -150,7 +157,15 @@ public sealed interface TransactionAction {
         }
 
         public BlockdevBackup bitmap(String name) {
-            return new BlockdevBackup(jobId, device, target, sync, Optional.of(name));
+            return new BlockdevBackup(jobId, device, target, sync, Optional.of(name), speed);
+        }
+
+        /**
+         * A copy limited to {@code bytesPerSecond} (0 = unlimited). QEMU counts virtual bytes, holes included
+         * (qemu-7.2-qmp-notes.md §5).
+         */
+        public BlockdevBackup speed(long bytesPerSecond) {
+            return new BlockdevBackup(jobId, device, target, sync, bitmap, bytesPerSecond);
         }
 
         @Override
@@ -170,6 +185,9 @@ public sealed interface TransactionAction {
             n.put("target", target);
             n.put("sync", sync.qmpName());
             bitmap.ifPresent(b -> n.put("bitmap", b));
+            if (speed > 0) {
+                n.put("speed", speed);
+            }
             n.put("auto-finalize", true);
             n.put("auto-dismiss", false);
             return n;

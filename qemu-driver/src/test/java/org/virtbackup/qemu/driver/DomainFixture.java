@@ -45,11 +45,29 @@ final class DomainFixture implements AutoCloseable {
 
     /** A new connection (closing the previous one), as a separate process would make. */
     Domain reconnect() {
+        return reconnect(Map.of());
+    }
+
+    /** A new connection with extra driver options, e.g. {@code backupSpeed}. */
+    Domain reconnect(Map<String, String> options) {
+        disconnect();
+        Map<String, String> all = new java.util.HashMap<>(options);
+        all.put("stateDir", state.toString());
+        conn = Connections.open(qemu.qmpUri("vm1"), all);
+        return conn.domain();
+    }
+
+    /** A connection whose push jobs copy at 1 MiB/s: a 64 MiB disk takes a minute, time enough to act. */
+    Domain slow() {
+        return reconnect(Map.of("backupSpeed", Long.toString(1 << 20)));
+    }
+
+    /** Lets go of the QMP socket, as a CLI verb does when it ends. */
+    void disconnect() {
         if (conn != null) {
             conn.close();
+            conn = null;
         }
-        conn = Connections.open(qemu.qmpUri("vm1"), Map.of("stateDir", state.toString()));
-        return conn.domain();
     }
 
     Domain domain() {
@@ -63,10 +81,7 @@ final class DomainFixture implements AutoCloseable {
 
     /** Nothing virtbackup made is left in QEMU: no nodes beyond the disks', no jobs, exports or temp bitmaps. */
     void assertNoLeftoversInQemu() {
-        if (conn != null) {
-            conn.close();
-            conn = null;
-        }
+        disconnect();
         Set<String> expected = new HashSet<>();
         for (QemuDisk d : qemu.disks()) {
             expected.add(d.storageNode());

@@ -113,14 +113,14 @@ class PushBackupTest {
         Process p = new ProcessBuilder("qemu-img", "convert", "-U", "-f", "qcow2", "-O", "raw", f.vda.toString(),
                 reference.toString()).inheritIO().start();
         assertThat(p.waitFor()).isZero();
-        Domain dom = f.domain();
+        Domain dom = f.slow(); // slow enough that the write lands while the job copies
         Path vdaFull = tmp.resolve("vda.full.qcow2");
         Path vdbFull = tmp.resolve("vdb.full.qcow2");
         BackupJob job = dom.backupStart(pushXml(null, vdaFull, vdbFull), checkpointXml("cp1"), Set.of());
-        setSpeed("vb-backup-vda", 1 << 20); // slow enough that the write lands while the job copies
         f.qemu.guestWrite("vda", 40L << 20, 1 << 20, 0x77);
         assertThat(job.info().state()).isEqualTo(JobState.RUNNING);
         setSpeed("vb-backup-vda", 0);
+        setSpeed("vb-backup-vdb", 0);
         assertThat(job.awaitCompletion(Duration.ofSeconds(60)).state()).isEqualTo(JobState.COMPLETED);
         dom.backupEnd(Set.of());
         assertThat(f.identical(reference, vdaFull)).as("the full backup holds the point-in-time data").isTrue();
