@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.qemu.launch.ImageFormat;
 import org.virtbackup.qemu.launch.QemuImg;
+import org.virtbackup.qemu.qmp.QmpCommand;
 import org.virtbackup.qemu.testing.RequiresQemu;
 
 /** Every way a push backup can fail, each followed by a check that nothing was left behind. */
@@ -110,6 +112,37 @@ class PushFailureTest {
         } finally {
             new ProcessBuilder("umount", small.toString()).inheritIO().start().waitFor();
         }
+    }
+
+    @Test
+    void anIoErrorOnTheTargetMidJobFailsTheJobAndLeavesNothing() throws Exception {
+        Path target = tmp.resolve("vda.bak.qcow2");
+        BackupJob job = f.slow().backupStart(push(null), null, Set.of());
+        // Slide a blkdebug node that fails every write under the running target (qemu-7.2-qmp-notes.md §4 d):
+        // it opens the target file itself (locking off), so our own storage node stays free to be deleted.
+        var json = JsonNodeFactory.instance;
+        var eio = json.objectNode().put("driver", "blkdebug").put("node-name", "test-eio");
+        eio.putObject("image").put("driver", "file").put("filename", target.toString()).put("locking", "off");
+        eio.putArray("inject-error").addObject().put("event", "write_aio").put("errno", 5);
+        f.qemu.control(new QmpCommand("blockdev-add", eio));
+        var reopen = json.objectNode();
+        reopen.putArray("options").addObject().put("driver", "qcow2").put("node-name", "vb-vda-target-format")
+                .put("file", "test-eio").putNull("backing");
+        f.qemu.control(new QmpCommand("blockdev-reopen", reopen));
+        for (String disk : new String[] {"vda", "vdb"}) {
+            f.qemu.control(new QmpCommand("block-job-set-speed",
+                    json.objectNode().put("device", "vb-backup-" + disk).put("speed", 0)));
+        }
+        JobInfo done = job.awaitCompletion(Duration.ofSeconds(60));
+        assertThat(done.state()).isEqualTo(JobState.FAILED);
+        assertThat(done.errorMessage()).contains("Input/output error");
+        JobInfo end = f.domain().backupEnd(Set.of());
+        assertThat(end.state()).isEqualTo(JobState.FAILED);
+        assertThat(target).doesNotExist();
+        assertThat(tmp.resolve("vdb.bak.qcow2")).doesNotExist();
+        f.qemu.control(new QmpCommand("blockdev-del", json.objectNode().put("node-name", "test-eio")));
+        f.assertNoLeftoversInQemu();
+        assertThat(f.strayFiles()).isEmpty();
     }
 
     @Test
