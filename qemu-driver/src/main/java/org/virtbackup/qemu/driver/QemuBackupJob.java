@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupMode;
@@ -19,6 +21,7 @@ import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.qemu.exec.JobResult;
 import org.virtbackup.qemu.exec.QemuJobs;
 import org.virtbackup.qemu.plan.BackupLayout;
+import org.virtbackup.qemu.qmp.QmpEvent;
 import org.virtbackup.qemu.qmp.QmpEventListener;
 import org.virtbackup.qemu.qmp.QmpException;
 import org.virtbackup.qemu.store.JobRecord;
@@ -80,39 +83,71 @@ final class QemuBackupJob implements BackupJob {
         return JobInfos.of(state, mode(), BackupService.elapsed(rec), ours.values(), error, rec.notes());
     }
 
+    /** One listener: its own pump thread; {@code JOB_COMPLETED} is delivered once, by whoever sees it first. */
+    private static final class Subscription {
+        final Consumer<JobEvent> listener;
+        final AtomicBoolean completed = new AtomicBoolean();
+        volatile boolean closed;
+
+        Subscription(Consumer<JobEvent> listener) {
+            this.listener = listener;
+        }
+
+        void complete(JobInfo info) {
+            if (completed.compareAndSet(false, true)) {
+                listener.accept(new JobEvent(JobEvent.Type.JOB_COMPLETED, Optional.empty(), info));
+            }
+        }
+    }
+
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+
+    /**
+     * Delivered in order on a thread of the driver: {@code PROGRESS} about twice a second while the job runs,
+     * {@code DISK_COMPLETED}/{@code DISK_FAILED} as disks conclude, and {@code JOB_COMPLETED} exactly once —
+     * also to a listener registered after the job finished, and always before {@link #awaitCompletion}
+     * returns.
+     */
     @Override
     public AutoCloseable onEvent(Consumer<JobEvent> listener) {
+        Subscription sub = new Subscription(listener);
+        subscriptions.add(sub);
         QmpEventListener events = ctx.qmp().listen(Set.of("JOB_STATUS_CHANGE"), null);
-        Thread pump = new Thread(() -> pump(events, listener), "virtbackup-events-" + rec.jobId());
+        Thread pump = new Thread(() -> pump(sub, events), "virtbackup-events-" + rec.jobId());
         pump.setDaemon(true);
         pump.start();
         return () -> {
+            sub.closed = true;
+            subscriptions.remove(sub);
             events.close();
-            pump.interrupt();
         };
     }
 
-    /** Turns QEMU's job events (and a progress tick) into job events, until the job has ended. */
-    private void pump(QmpEventListener events, Consumer<JobEvent> listener) {
+    private void pump(Subscription sub, QmpEventListener events) {
         try {
-            while (!Thread.currentThread().isInterrupted() && !events.isDisconnected()) {
-                Optional<org.virtbackup.qemu.qmp.QmpEvent> e = events.poll(TICK);
+            while (!sub.closed) {
                 JobInfo info = info();
-                if (e.isPresent() && "concluded".equals(e.get().dataText("status"))) {
-                    String jobId = e.get().dataText("id");
-                    layout.disks().stream().filter(d -> d.jobId().equals(jobId)).findFirst().ifPresent(d ->
-                            listener.accept(new JobEvent(info.errorMessage().isPresent() ? JobEvent.Type.DISK_FAILED
-                                    : JobEvent.Type.DISK_COMPLETED, Optional.of(d.disk()), info)));
-                }
                 if (info.state().isTerminal()) {
-                    listener.accept(new JobEvent(JobEvent.Type.JOB_COMPLETED, Optional.empty(), info));
+                    sub.complete(info);
                     return;
                 }
-                listener.accept(new JobEvent(JobEvent.Type.PROGRESS, Optional.empty(), info));
+                sub.listener.accept(new JobEvent(JobEvent.Type.PROGRESS, Optional.empty(), info));
+                Optional<QmpEvent> e = events.poll(TICK);
+                if (e.isPresent() && "concluded".equals(e.get().dataText("status"))) {
+                    diskConcluded(sub, e.get().dataText("id"));
+                }
             }
         } catch (QmpException | VirtBackupException ignored) {
             // the connection closed: the subscription ends with it
         }
+    }
+
+    private void diskConcluded(Subscription sub, String jobId) {
+        layout.disks().stream().filter(d -> d.jobId().equals(jobId)).findFirst().ifPresent(d -> {
+            JobInfo info = info();
+            sub.listener.accept(new JobEvent(info.errorMessage().isPresent() ? JobEvent.Type.DISK_FAILED
+                    : JobEvent.Type.DISK_COMPLETED, Optional.of(d.disk()), info));
+        });
     }
 
     @Override
@@ -122,6 +157,7 @@ final class QemuBackupJob implements BackupJob {
             while (true) {
                 JobInfo info = info();
                 if (info.state().isTerminal() || (mode() == BackupMode.PULL && !stillCurrent())) {
+                    subscriptions.forEach(sub -> sub.complete(info));
                     return info;
                 }
                 if (Instant.now().isAfter(deadline)) {

@@ -18,6 +18,7 @@ import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.DomainCheckpoint;
+import org.virtbackup.api.JobEvent;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.qemu.launch.ImageFormat;
@@ -149,7 +150,20 @@ class PushBackupTest {
 
         QemuImg.create(vdaRaw, ImageFormat.RAW, DomainFixture.SIZE);
         BackupJob job = f.domain().backupStart(xml, null, EnumSet.of(BackupStartFlag.REUSE_EXTERNAL));
-        assertThat(job.awaitCompletion(Duration.ofSeconds(60)).state()).isEqualTo(JobState.COMPLETED);
+        java.util.List<JobEvent> early = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable sub = job.onEvent(early::add)) {
+            assertThat(job.awaitCompletion(Duration.ofSeconds(60)).state()).isEqualTo(JobState.COMPLETED);
+            assertThat(early).as("completion reaches listeners before awaitCompletion returns")
+                    .extracting(JobEvent::type).containsOnlyOnce(JobEvent.Type.JOB_COMPLETED);
+        }
+        java.util.List<JobEvent> late = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (AutoCloseable sub = job.onEvent(late::add)) {
+            for (int i = 0; i < 100 && late.isEmpty(); i++) {
+                Thread.sleep(50);
+            }
+            assertThat(late).as("a listener registered after the end hears it once")
+                    .extracting(JobEvent::type).containsExactly(JobEvent.Type.JOB_COMPLETED);
+        }
         f.domain().backupEnd(Set.of());
         f.flush();
         assertThat(f.identical(f.vda, vdaRaw)).isTrue();

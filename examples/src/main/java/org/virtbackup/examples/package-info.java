@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Programs a management application would copy from. They use only the public API
+ * ({@code org.virtbackup.api}); the driver is found by the URI's scheme.
+ *
+ * <p>Layer: top; depends on {@code api} (and, at run time, a driver).
+ */
+package org.virtbackup.examples;
