@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "virtbackup", mixinStandardHelpOptions = true, scope = picocli.CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "libvirt-style backups and checkpoints for QEMU.",
         subcommands = {BackupCommands.Begin.class, BackupCommands.End.class, BackupCommands.DumpXml.class,
-            BackupCommands.JobInfoVerb.class, BackupCommands.Abort.class, XmlCommand.class,
+            BackupCommands.JobInfoVerb.class, BackupCommands.Abort.class, XmlCommand.class, DemoCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Errors are printed as 'error: <message>' with exit code 1; usage errors exit with 2."})
 public final class Main implements Runnable {

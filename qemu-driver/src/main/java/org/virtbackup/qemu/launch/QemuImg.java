@@ -46,6 +46,14 @@ public final class QemuImg {
     }
 
     /**
+     * Copies the guest-visible content of an image that a running QEMU holds ({@code -U}) into a raw file:
+     * the point-in-time reference a backup is checked against. Flush the disk first (notes §8, gotcha 4).
+     */
+    public static void snapshotToRaw(Path source, ImageFormat sourceFormat, Path rawTarget) {
+        ok(run("convert", "-U", "-f", sourceFormat.driver(), "-O", "raw", source.toString(), rawTarget.toString()));
+    }
+
+    /**
      * Whether two images have the same virtual size and guest-visible content (unallocated reads as zero).
      *
      * @param forceShare pass {@code -U}; see the class comment for when that is safe

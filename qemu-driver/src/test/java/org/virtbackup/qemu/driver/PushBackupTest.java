@@ -110,10 +110,7 @@ class PushBackupTest {
     void aWriteDuringTheFullBackupIsAbsentFromItAndPresentInTheNextIncremental() throws Exception {
         f.flush();
         Path reference = tmp.resolve("vda.at-start.raw");
-        // -U: QEMU holds the image; after the flush its metadata on disk is current
-        Process p = new ProcessBuilder("qemu-img", "convert", "-U", "-f", "qcow2", "-O", "raw", f.vda.toString(),
-                reference.toString()).inheritIO().start();
-        assertThat(p.waitFor()).isZero();
+        QemuImg.snapshotToRaw(f.vda, ImageFormat.QCOW2, reference);
         Domain dom = f.slow(); // slow enough that the write lands while the job copies
         Path vdaFull = tmp.resolve("vda.full.qcow2");
         Path vdbFull = tmp.resolve("vdb.full.qcow2");
