@@ -168,6 +168,42 @@ class PushBackupTest {
         f.assertNoLeftoversInQemu();
     }
 
+    @Test
+    void blockDeviceTargetsRawAndQcow2() throws Exception {
+        // Loop devices stand in for LVs/LUNs: type='block' targets are used as they are, never created or deleted.
+        String raw = attachLoop(tmp.resolve("loop-raw.img"), DomainFixture.SIZE);
+        String qcow2 = attachLoop(tmp.resolve("loop-qcow2.img"), DomainFixture.SIZE + (16L << 20));
+        try {
+            String xml = "<domainbackup><disks>"
+                    + "<disk name='vda' type='block'><target dev='" + raw + "'/><driver type='raw'/></disk>"
+                    + "<disk name='vdb' type='block'><target dev='" + qcow2 + "'/></disk></disks></domainbackup>";
+            backup(f.domain(), xml, null);
+            f.flush();
+            assertThat(f.identical(f.vda, Path.of(raw))).isTrue();
+            assertThat(QemuImg.info(Path.of(qcow2), true).format()).as("formatted by virtbackup").isEqualTo("qcow2");
+            assertThat(f.identical(f.vdb, Path.of(qcow2))).isTrue();
+            assertThat(Path.of(raw)).exists();
+            f.assertNoLeftoversInQemu();
+        } finally {
+            detachLoop(raw);
+            detachLoop(qcow2);
+        }
+    }
+
+    private static String attachLoop(Path backingFile, long size) throws Exception {
+        try (var file = new java.io.RandomAccessFile(backingFile.toFile(), "rw")) {
+            file.setLength(size);
+        }
+        Process p = new ProcessBuilder("losetup", "-f", "--show", backingFile.toString()).start();
+        String dev = new String(p.getInputStream().readAllBytes()).strip();
+        assertThat(p.waitFor()).as("losetup (needs root and /dev/loop-control)").isZero();
+        return dev;
+    }
+
+    private static void detachLoop(String dev) throws Exception {
+        new ProcessBuilder("losetup", "-d", dev).inheritIO().start().waitFor();
+    }
+
     private void setSpeed(String job, long bytesPerSecond) {
         f.qemu.control(new QmpCommand("block-job-set-speed",
                 JsonNodeFactory.instance.objectNode().put("device", job).put("speed", bytesPerSecond)));
