@@ -8,11 +8,8 @@ import org.virtbackup.api.BackupDryRun;
 import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupStartFlag;
-import org.virtbackup.api.ErrorCode;
-import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
-import org.virtbackup.api.VirtBackupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,9 +40,8 @@ final class BackupCommands {
         @Option(names = "--reuse-external", description = "Targets/scratch images exist already; attach them as they are")
         boolean reuseExternal;
 
-        @Option(names = "--incremental-fallback-full", description = {
-            "Beyond libvirt: back up in full any disk whose checkpoint chain is unusable,",
-            "instead of failing the job (the job info says which disk and why)"})
+        @Option(names = "--incremental-fallback-full", description = "Beyond libvirt: back up in full any disk whose "
+                + "checkpoint chain is unusable, instead of failing the job (the job info says which disk and why)")
         boolean fallbackFull;
 
         @Option(names = "--dry-run", description = "Print the aligned backup XML and change nothing")
@@ -67,6 +63,10 @@ final class BackupCommands {
         public Integer call() {
             if (printQmp && !dryRun) {
                 throw new ParameterException(spec.commandLine(), "--print-qmp requires --dry-run");
+            }
+            if ("-".equals(backupFile) && "-".equals(checkpointFile)) {
+                throw new ParameterException(spec.commandLine(),
+                        "only one of BACKUP.xml and --checkpointxml can be read from standard input");
             }
             String backupXml = backupFile == null ? DEFAULT_BACKUP_XML : Input.read(backupFile);
             String checkpointXml = checkpointFile == null ? null : Input.read(checkpointFile);
@@ -96,11 +96,13 @@ final class BackupCommands {
     }
 
     @Command(name = "backup-end", description = {
-        "End the backup job: release the targets of a completed push backup, cancel one still copying",
-        "(deleting targets virtbackup created), or tear down a pull backup's exports and scratch images.",
-        "Works from any process; idempotent. Exit 1 if the backup failed."})
+        "End the backup job and print its final statistics.",
+        "A completed push backup's targets are released; a push backup still copying is cancelled and the targets "
+            + "virtbackup created are deleted; a pull backup's exports and scratch images are torn down.",
+        "Works from any process. Ending again prints the same statistics. Exit 1 if the backup failed."})
     static final class End implements Callable<Integer> {
-        @Option(names = "--wait", description = "Wait for a push backup to finish copying first (progress on a terminal)")
+        @Option(names = "--wait", description = "Wait for a push backup to finish copying first: a progress bar on a "
+                + "terminal, else a progress line on standard error every 2 s and one with the final state")
         boolean await;
 
         @Option(names = "--discard-checkpoint", description = "Delete the checkpoint this backup created")
@@ -120,8 +122,8 @@ final class BackupCommands {
             PrintWriter out = spec.commandLine().getOut();
             try (Session s = Session.open(GlobalOptions.of(spec))) {
                 if (await) {
-                    BackupJob job = s.domain().currentBackup().orElseThrow(BackupCommands::noBackup);
-                    Progress.follow(job, spec.commandLine().getErr());
+                    // No job running: backupEnd reports the last one, or that there is none.
+                    s.domain().currentBackup().ifPresent(job -> Progress.follow(job, spec.commandLine().getErr()));
                 }
                 EnumSet<BackupEndFlag> flags = EnumSet.noneOf(BackupEndFlag.class);
                 if (discardCheckpoint) {
@@ -130,7 +132,13 @@ final class BackupCommands {
                 JobInfo last = s.domain().backupEnd(flags);
                 out.print(GlobalOptions.of(spec).json ? JobInfoFormat.json(last) : JobInfoFormat.text(last));
                 out.flush();
-                return last.state() == JobState.FAILED ? 1 : 0;
+                if (last.state() == JobState.FAILED) {
+                    PrintWriter err = spec.commandLine().getErr();
+                    err.println("error: the backup job failed: " + last.errorMessage().orElse("unknown error"));
+                    err.flush();
+                    return 1;
+                }
+                return 0;
             }
         }
     }
@@ -181,7 +189,8 @@ final class BackupCommands {
         }
     }
 
-    @Command(name = "domjobabort", description = "Abort the backup job (libvirt's virDomainAbortJob): same as backup-end.")
+    @Command(name = "domjobabort", description = {"Abort the backup job (libvirt's virDomainAbortJob).",
+        "Ends it as backup-end does, but prints nothing and fails when no job is running."})
     static final class Abort implements Callable<Integer> {
         @Mixin
         GlobalOptions global;
@@ -199,9 +208,5 @@ final class BackupCommands {
             }
             return 0;
         }
-    }
-
-    static VirtBackupException noBackup() {
-        return new VirtBackupException(ErrorCode.NO_DOMAIN_BACKUP, ErrorDomain.QEMU, "no domain backup job present");
     }
 }

@@ -2,8 +2,11 @@
 package org.virtbackup.cli;
 
 import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Options every verb accepts, before or after the verb name (virsh style):
@@ -16,13 +19,19 @@ import picocli.CommandLine.Option;
 public final class GlobalOptions {
 
     @Option(names = {"-c", "--connect"}, paramLabel = "URI",
-            description = "Hypervisor connection URI, e.g. qmp+unix:///run/vm1/qmp.sock (default: $VIRTBACKUP_DEFAULT_URI)")
+            description = "Connection URI: qmp+unix:///PATH/TO/qmp.sock, optionally followed by ?domain=NAME "
+                    + "(default: $VIRTBACKUP_DEFAULT_URI)")
     String connect;
 
     @Option(names = "--state-dir", paramLabel = "DIR",
-            description = "State directory (default: $VIRTBACKUP_STATE_DIR, else /var/lib/virtbackup as root, "
-                    + "else $XDG_STATE_HOME/virtbackup)")
+            description = "State directory (default: the URI's statedir=DIR, else $VIRTBACKUP_STATE_DIR, "
+                    + "else /var/lib/virtbackup as root, else $XDG_STATE_HOME/virtbackup)")
     Path stateDir;
+
+    @Option(names = "--backup-speed", paramLabel = "BYTES", converter = SpeedConverter.class,
+            description = "Copy speed limit of the push backups backup-begin starts, in bytes per second per disk; "
+                    + "suffix K, M or G for KiB, MiB, GiB (default: 0, unlimited)")
+    Long backupSpeed;
 
     @Option(names = "--json", description = "Machine-readable output where the output is data")
     boolean json;
@@ -32,7 +41,8 @@ public final class GlobalOptions {
     /** {@code --domain NAME}, separate so that {@code xml align-backup} can use the name for a file. */
     public static final class DomainOption {
         @Option(names = {"-d", "--domain"}, paramLabel = "NAME",
-                description = "Domain name (default: the name in the URI, else the only one)")
+                description = "Domain name; must be the one the connection serves "
+                        + "(default: the URI's domain=NAME, else QEMU's -name)")
         String domain;
     }
 
@@ -45,6 +55,7 @@ public final class GlobalOptions {
                 if (o instanceof GlobalOptions g) {
                     result.connect = result.connect != null ? result.connect : g.connect;
                     result.stateDir = result.stateDir != null ? result.stateDir : g.stateDir;
+                    result.backupSpeed = result.backupSpeed != null ? result.backupSpeed : g.backupSpeed;
                     result.json |= g.json;
                 } else if (o instanceof DomainOption d && result.domain == null) {
                     result.domain = d.domain;
@@ -52,5 +63,28 @@ public final class GlobalOptions {
             }
         }
         return result;
+    }
+
+    /** Parses {@code --backup-speed}: a byte count {@code >= 0}, optionally with a binary K, M or G suffix. */
+    static final class SpeedConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toUpperCase(Locale.ROOT);
+            int shift = 0;
+            if (!v.isEmpty() && "KMG".indexOf(v.charAt(v.length() - 1)) >= 0) {
+                shift = 10 * ("KMG".indexOf(v.charAt(v.length() - 1)) + 1);
+                v = v.substring(0, v.length() - 1);
+            }
+            try {
+                long n = Long.parseLong(v);
+                if (n >= 0 && n <= (Long.MAX_VALUE >> shift)) {
+                    return n << shift;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new TypeConversionException("'" + value + "' is not a speed in bytes per second: "
+                    + "expected a number >= 0, optionally with a suffix K, M or G");
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.virtbackup.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -38,26 +39,40 @@ final class Progress {
                 }
                 sleep();
             }
+        } finally {
+            // The bar (on System.err) ends by moving the cursor down a line but not back to its start: without
+            // this, what is printed next begins where the bar ended.
+            System.err.print('\r');
+            System.err.flush();
         }
     }
 
+    /** A line every {@link #LINE_EVERY} while the job copies, and one with the final state. */
     private static JobInfo withLines(BackupJob job, PrintWriter err) {
-        long nextLine = 0;
+        long nextLine = System.nanoTime();
         while (true) {
             JobInfo info = job.info();
             if (info.state().isTerminal()) {
+                err.println(line(info));
+                err.flush();
                 return info;
             }
-            if (System.nanoTime() >= nextLine) {
-                long total = info.diskTotal().orElse(0);
-                long done = info.diskProcessed().orElse(0);
-                err.printf("backup: %d%% (%s of %s)%n", total == 0 ? 0 : done * 100 / total,
-                        JobInfoFormat.capacity(done), JobInfoFormat.capacity(total));
+            if (System.nanoTime() - nextLine >= 0) {
+                err.println(line(info));
                 err.flush();
                 nextLine = System.nanoTime() + LINE_EVERY.toNanos();
             }
             sleep();
         }
+    }
+
+    /** {@code backup: running 42% (13.500 MiB of 32.000 MiB)}, or completed, failed, cancelled. */
+    static String line(JobInfo info) {
+        long total = info.diskTotal().orElse(0);
+        long done = info.diskProcessed().orElse(0);
+        return String.format(Locale.ROOT, "backup: %s %d%% (%s of %s)",
+                info.state().name().toLowerCase(Locale.ROOT),
+                total == 0 ? 0 : done * 100 / total, JobInfoFormat.capacity(done), JobInfoFormat.capacity(total));
     }
 
     private static void sleep() {

@@ -36,6 +36,9 @@ final class Session implements AutoCloseable {
         if (global.stateDir != null) {
             options.put("stateDir", global.stateDir.toString());
         }
+        if (global.backupSpeed != null) {
+            options.put("backupSpeed", Long.toString(global.backupSpeed));
+        }
         Connection conn;
         try {
             conn = Connections.open(new URI(uri), options);

@@ -105,8 +105,8 @@ final class XmlCommand implements Runnable {
     }
 
     @Command(name = "align-backup", description = {
-        "Print BACKUP.xml aligned with a domain, exactly as libvirt's virDomainBackupGetXMLDesc would show it:",
-        "every default filled in (disk selection, generated target/scratch names, driver type, modes, export names)."})
+        "Print BACKUP.xml aligned with a domain, as libvirt's virDomainBackupGetXMLDesc would show it.",
+        "Every default is filled in: disk selection, generated target/scratch names, driver type, modes, export names."})
     static final class AlignBackup implements Callable<Integer> {
         @Option(names = "--domain", required = true, paramLabel = "DOMAIN.xml",
                 description = "libvirt <domain> XML giving the disks, or - for standard input")

@@ -2,6 +2,7 @@
 package org.virtbackup.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +80,20 @@ class MainTest {
     void connectGivenBeforeTheVerbReachesTheVerb() {
         var r = CliRunner.run("--connect", "nosuch:///y", "backup-dumpxml");
         assertThat(r.err()).isEqualTo("error: no driver for connection URI 'nosuch:///y' (scheme 'nosuch')\n");
+    }
+
+    @Test
+    void backupSpeedTakesBytesOrBinarySuffixes() {
+        GlobalOptions.SpeedConverter c = new GlobalOptions.SpeedConverter();
+        assertThat(c.convert("0")).isZero();
+        assertThat(c.convert("1500")).isEqualTo(1500L);
+        assertThat(c.convert("64k")).isEqualTo(64L << 10);
+        assertThat(c.convert("1M")).isEqualTo(1L << 20);
+        assertThat(c.convert("2G")).isEqualTo(2L << 30);
+        for (String bad : List.of("", "-1", "1.5M", "1T", "M", "9223372036854775807K")) {
+            assertThatThrownBy(() -> c.convert(bad)).as(bad).isInstanceOf(CommandLine.TypeConversionException.class)
+                    .hasMessageStartingWith("'" + bad + "' is not a speed in bytes per second");
+        }
     }
 
     @Test
