@@ -2,12 +2,15 @@
 package org.virtbackup.qemu.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +26,7 @@ import org.virtbackup.api.BackupMode;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
+import org.virtbackup.qemu.qmp.QmpCommand;
 import org.virtbackup.qemu.testing.RequiresQemu;
 
 /** Pull backups on a real QEMU, read by real NBD clients (nbdinfo, nbdcopy, qemu-img). */
@@ -130,6 +134,7 @@ class PullBackupTest {
         assertThat(end.success()).contains(true);
         assertThat(tmp.resolve("vda.scratch.qcow2")).doesNotExist();
         assertThat(tmp.resolve("vdb.scratch.qcow2")).doesNotExist();
+        assertNbdServerStopped();
         f.assertNoLeftoversInQemu();
         assertThat(f.strayFiles()).containsExactlyInAnyOrder("vda.ref.raw", "vdb.ref.raw", "vda.pull.raw",
                 "vdb.pull.raw");
@@ -189,8 +194,49 @@ class PullBackupTest {
 
         assertThat(f.reconnect().backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);
         assertThat(f.domain().checkpointLookupByName("cp2").isCurrent()).isTrue();
+        assertNbdServerStopped();
         f.assertNoLeftoversInQemu();
         assertThat(f.strayFiles()).containsExactlyInAnyOrder("vda.ref.raw", "vdb.ref.raw", "vda.chain.raw",
                 "vdb.chain.raw");
+    }
+
+    @Test
+    void tlsPullIsReadWithClientCertificatesAndRefusedWithout() throws Exception {
+        TestCerts certs = TestCerts.generate(tmp.resolve("certs"));
+        Path vdaRef = reference(f.vda, "vda.ref.raw");
+        int port = freePort();
+        Domain dom = f.reconnect(Map.of("tlsDir", certs.serverDir().toString()));
+        dom.backupStart(pullXml(null, tcpServer(port, true), tmp), null, Set.of());
+        assertThat(dom.backupGetXmlDesc())
+                .contains("<server transport='tcp' tls='yes' name='127.0.0.1' port='" + port + "'/>");
+        f.qemu.guestWrite("vda", 4 << 20, 1 << 20, 0x5a);
+
+        String plain = "nbd://127.0.0.1:" + port + "/vda";
+        NbdClients.Result refused = NbdClients.nbdinfo(plain);
+        assertThat(refused.exitCode()).as("plain NBD is refused: %s", refused.out()).isNotZero();
+        assertThat(refused.out()).containsIgnoringCase("tls");
+        NbdClients.Result noCert = NbdClients.nbdinfo("nbds://127.0.0.1:" + port + "/vda?tls-certificates="
+                + certs.caOnlyDir());
+        assertThat(noCert.exitCode()).as("a client without a certificate is refused: %s", noCert.out()).isNotZero();
+
+        Path vdaCopy = tmp.resolve("vda.pull.raw");
+        String tls = "nbds://127.0.0.1:" + port + "/vda?tls-certificates=" + certs.clientDir();
+        assertThat(NbdClients.nbdinfo(tls).ok().out()).contains("with TLS");
+        NbdClients.nbdcopy(tls, vdaCopy).ok();
+        assertThat(Files.mismatch(vdaCopy, vdaRef)).as("the TLS copy equals the point in time").isEqualTo(-1);
+
+        assertThat(dom.backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);
+        assertThat(f.qemu.control(new QmpCommand("qom-list", JsonNodeFactory.instance.objectNode()
+                .put("path", "/objects"))).findValuesAsText("name")).as("the TLS object is deleted")
+                .doesNotContain("vb-tls0");
+        assertNbdServerStopped();
+        f.assertNoLeftoversInQemu();
+        assertThat(f.strayFiles()).containsExactlyInAnyOrder("certs", "vda.ref.raw", "vda.pull.raw");
+    }
+
+    /** QEMU has one NBD server; stopping it again fails when the backup's end stopped it. */
+    void assertNbdServerStopped() {
+        assertThat(catchThrowable(() -> f.qemu.control(QmpCommand.of("nbd-server-stop"))))
+                .as("the NBD server is stopped").hasMessageContaining("NBD server not running");
     }
 }
