@@ -2,10 +2,7 @@
 package org.virtbackup.qemu.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,30 +46,9 @@ class PullBackupTest {
         f.close();
     }
 
-    static String unixServer(Path socket) {
-        return "<server transport='unix' socket='" + socket + "'/>";
-    }
-
-    static String tcpServer(int port, boolean tls) {
-        return "<server transport='tcp' name='127.0.0.1' port='" + port + "'" + (tls ? " tls='yes'" : "") + "/>";
-    }
-
-    /** A pull of vda and vdb with scratch files in the test directory. */
-    static String pullXml(String incremental, String server, Path dir) {
-        return "<domainbackup mode='pull'>" + (incremental == null ? "" : "<incremental>" + incremental
-                + "</incremental>") + server + "<disks>"
-                + "<disk name='vda' type='file'><scratch file='" + dir.resolve("vda.scratch.qcow2") + "'/></disk>"
-                + "<disk name='vdb' type='file'><scratch file='" + dir.resolve("vdb.scratch.qcow2") + "'/></disk>"
-                + "</disks></domainbackup>";
-    }
-
     /** The raw image of {@code disk} now, after a flush (qemu-7.2-qmp-notes.md §8 gotcha 4). */
     Path reference(Path disk, String name) throws Exception {
-        f.flush();
-        Path ref = tmp.resolve(name);
-        NbdClients.run(java.util.List.of("qemu-img", "convert", "-U", "-f", "qcow2", "-O", "raw", disk.toString(),
-                ref.toString())).ok();
-        return ref;
+        return PullChecks.reference(f, disk, tmp.resolve(name));
     }
 
     @Test
@@ -81,7 +57,7 @@ class PullBackupTest {
         Path vdbRef = reference(f.vdb, "vdb.ref.raw");
         Path socket = tmp.resolve("nbd.sock");
         Domain dom = f.domain();
-        BackupJob job = dom.backupStart(pullXml(null, unixServer(socket), tmp), null, Set.of());
+        BackupJob job = dom.backupStart(PullChecks.pullXml(null, PullChecks.unixServer(socket), tmp), null, Set.of());
         assertThat(job.mode()).isEqualTo(BackupMode.PULL);
         f.qemu.guestWrite("vda", 0, 1 << 20, 0x11); // before the copy starts: must be absent from it
 
@@ -132,19 +108,13 @@ class PullBackupTest {
         JobInfo end = dom.backupEnd(Set.of());
         assertThat(end.state()).isEqualTo(JobState.COMPLETED);
         assertThat(end.success()).contains(true);
+        assertThat(end.errorMessage()).as("cancelling the fleecing jobs is their normal end").isEmpty();
         assertThat(tmp.resolve("vda.scratch.qcow2")).doesNotExist();
         assertThat(tmp.resolve("vdb.scratch.qcow2")).doesNotExist();
-        assertNbdServerStopped();
+        PullChecks.assertNbdServerStopped(f);
         f.assertNoLeftoversInQemu();
         assertThat(f.strayFiles()).containsExactlyInAnyOrder("vda.ref.raw", "vdb.ref.raw", "vda.pull.raw",
                 "vdb.pull.raw");
-    }
-
-    /** A TCP port nobody listens on now, on the loopback address. */
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     @Test
@@ -152,7 +122,7 @@ class PullBackupTest {
         // a full pull that creates cp1
         Path socket = tmp.resolve("nbd.sock");
         Domain dom = f.domain();
-        dom.backupStart(pullXml(null, unixServer(socket), tmp), PushBackupTest.checkpointXml("cp1"), Set.of());
+        dom.backupStart(PullChecks.pullXml(null, PullChecks.unixServer(socket), tmp), PushBackupTest.checkpointXml("cp1"), Set.of());
         Path vdaChain = tmp.resolve("vda.chain.raw");
         Path vdbChain = tmp.resolve("vdb.chain.raw");
         NbdClients.nbdcopy("nbd+unix:///vda?socket=" + socket, vdaChain).ok();
@@ -166,9 +136,9 @@ class PullBackupTest {
         Path vdaRef = reference(f.vda, "vda.ref.raw");
         Path vdbRef = reference(f.vdb, "vdb.ref.raw");
 
-        int port = freePort();
+        int port = PullChecks.freePort();
         dom = f.reconnect();
-        dom.backupStart(pullXml("cp1", tcpServer(port, false), tmp), PushBackupTest.checkpointXml("cp2"), Set.of());
+        dom.backupStart(PullChecks.pullXml("cp1", PullChecks.tcpServer(port, false), tmp), PushBackupTest.checkpointXml("cp2"), Set.of());
         f.qemu.guestWrite("vda", 30 << 20, 1 << 20, 0xcc); // after the point in time: neither dirty nor visible
         assertThat(dom.backupGetXmlDesc())
                 .contains("<server transport='tcp' name='127.0.0.1' port='" + port + "'/>")
@@ -194,7 +164,7 @@ class PullBackupTest {
 
         assertThat(f.reconnect().backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);
         assertThat(f.domain().checkpointLookupByName("cp2").isCurrent()).isTrue();
-        assertNbdServerStopped();
+        PullChecks.assertNbdServerStopped(f);
         f.assertNoLeftoversInQemu();
         assertThat(f.strayFiles()).containsExactlyInAnyOrder("vda.ref.raw", "vdb.ref.raw", "vda.chain.raw",
                 "vdb.chain.raw");
@@ -204,9 +174,9 @@ class PullBackupTest {
     void tlsPullIsReadWithClientCertificatesAndRefusedWithout() throws Exception {
         TestCerts certs = TestCerts.generate(tmp.resolve("certs"));
         Path vdaRef = reference(f.vda, "vda.ref.raw");
-        int port = freePort();
+        int port = PullChecks.freePort();
         Domain dom = f.reconnect(Map.of("tlsDir", certs.serverDir().toString()));
-        dom.backupStart(pullXml(null, tcpServer(port, true), tmp), null, Set.of());
+        dom.backupStart(PullChecks.pullXml(null, PullChecks.tcpServer(port, true), tmp), null, Set.of());
         assertThat(dom.backupGetXmlDesc())
                 .contains("<server transport='tcp' tls='yes' name='127.0.0.1' port='" + port + "'/>");
         f.qemu.guestWrite("vda", 4 << 20, 1 << 20, 0x5a);
@@ -229,14 +199,8 @@ class PullBackupTest {
         assertThat(f.qemu.control(new QmpCommand("qom-list", JsonNodeFactory.instance.objectNode()
                 .put("path", "/objects"))).findValuesAsText("name")).as("the TLS object is deleted")
                 .doesNotContain("vb-tls0");
-        assertNbdServerStopped();
+        PullChecks.assertNbdServerStopped(f);
         f.assertNoLeftoversInQemu();
         assertThat(f.strayFiles()).containsExactlyInAnyOrder("certs", "vda.ref.raw", "vda.pull.raw");
-    }
-
-    /** QEMU has one NBD server; stopping it again fails when the backup's end stopped it. */
-    void assertNbdServerStopped() {
-        assertThat(catchThrowable(() -> f.qemu.control(QmpCommand.of("nbd-server-stop"))))
-                .as("the NBD server is stopped").hasMessageContaining("NBD server not running");
     }
 }

@@ -50,7 +50,7 @@ class PullEndTest {
     @Test
     void endFromAnotherProcessDropsAConnectedClientAndLeavesNothing() throws Exception {
         Path socket = tmp.resolve("nbd.sock");
-        f.domain().backupStart(PullBackupTest.pullXml(null, PullBackupTest.unixServer(socket), tmp),
+        f.domain().backupStart(PullChecks.pullXml(null, PullChecks.unixServer(socket), tmp),
                 PushBackupTest.checkpointXml("cp1"), Set.of());
         // nbdcopy to a pipe nobody reads: it connects, reads until the pipe is full, then holds its connections
         Process client = new ProcessBuilder("nbdcopy", "nbd+unix:///vda?socket=" + socket, "-")
@@ -74,6 +74,7 @@ class PullEndTest {
         JobInfo again = dom.backupEnd(Set.of());
         assertThat(again.state()).as("an ended pull is completed, and ending again says so").isEqualTo(JobState.COMPLETED);
         assertThat(again.success()).contains(true);
+        assertThat(again.errorMessage()).isEmpty();
         assertThat(dom.jobInfo(true).state()).isEqualTo(JobState.COMPLETED);
         assertThat(dom.checkpointLookupByName("cp1").isCurrent()).as("the checkpoint stays").isTrue();
         assertThat(tmp.resolve("vda.scratch.qcow2")).doesNotExist();
@@ -89,7 +90,7 @@ class PullEndTest {
         dom.checkpointCreateXml(PushBackupTest.checkpointXml("cp0"), Set.of());
         f.qemu.guestWrite("vda", 2 << 20, 64 << 10, 0x44);
         Path socket = tmp.resolve("nbd.sock");
-        dom.backupStart(PullBackupTest.pullXml("cp0", PullBackupTest.unixServer(socket), tmp),
+        dom.backupStart(PullChecks.pullXml("cp0", PullChecks.unixServer(socket), tmp),
                 PushBackupTest.checkpointXml("cp1"), Set.of());
         assertThat(bitmaps("vda-format")).containsExactlyInAnyOrder("cp0", "cp1");
         // the consumer failed: discard cp1, so that the next incremental since cp0 still covers the write
