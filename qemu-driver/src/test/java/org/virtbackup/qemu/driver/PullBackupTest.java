@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -20,9 +21,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupMode;
+import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
+import org.virtbackup.qemu.launch.ImageFormat;
+import org.virtbackup.qemu.launch.QemuImg;
 import org.virtbackup.qemu.qmp.QmpCommand;
 import org.virtbackup.qemu.testing.RequiresQemu;
 
@@ -202,5 +206,27 @@ class PullBackupTest {
         PullChecks.assertNbdServerStopped(f);
         f.assertNoLeftoversInQemu();
         assertThat(f.strayFiles()).containsExactlyInAnyOrder("certs", "vda.ref.raw", "vda.pull.raw");
+    }
+
+    @Test
+    void reuseExternalScratchIsOpenedWithTheDiskAsBackingAndKept() throws Exception {
+        Path vdaRef = reference(f.vda, "vda.ref.raw");
+        Path vdaScratch = tmp.resolve("vda.scratch.qcow2");
+        Path vdbScratch = tmp.resolve("vdb.scratch.qcow2");
+        QemuImg.create(vdaScratch, ImageFormat.QCOW2, DomainFixture.SIZE);
+        QemuImg.create(vdbScratch, ImageFormat.QCOW2, DomainFixture.SIZE);
+        Path socket = tmp.resolve("nbd.sock");
+        Domain dom = f.domain();
+        dom.backupStart(PullChecks.pullXml(null, PullChecks.unixServer(socket), tmp), null,
+                EnumSet.of(BackupStartFlag.REUSE_EXTERNAL));
+        f.qemu.guestWrite("vda", 10 << 20, 2 << 20, 0x3c);
+        Path vdaCopy = tmp.resolve("vda.pull.raw");
+        NbdClients.nbdcopy("nbd+unix:///vda?socket=" + socket, vdaCopy).ok();
+        assertThat(Files.mismatch(vdaCopy, vdaRef)).as("unwritten areas read through to the disk").isEqualTo(-1);
+        assertThat(dom.backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);
+        assertThat(vdaScratch).as("the caller's scratch is kept").exists();
+        assertThat(vdbScratch).exists();
+        PullChecks.assertNbdServerStopped(f);
+        f.assertNoLeftoversInQemu();
     }
 }

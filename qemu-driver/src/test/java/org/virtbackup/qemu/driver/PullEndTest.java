@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,5 +133,33 @@ class PullEndTest {
             // the process is gone
         }
         return n;
+    }
+
+    /**
+     * An end that died halfway (exports and server gone, one fleecing job already dismissed) can be run again.
+     * Fails today in qemu.exec (outside the pull area, reported): {@code StepRunner.runUndo} does not take
+     * "NBD server not running" nor an awaited job that no longer exists as already undone, so the end throws
+     * every time and backup.json stays.
+     */
+    @Test
+    @Disabled("qemu.exec StepRunner: 'NBD server not running' and a dismissed job fail a repeated teardown")
+    void anEndThatStoppedHalfwayCanBeRunAgain() throws Exception {
+        Path socket = tmp.resolve("nbd.sock");
+        f.domain().backupStart(PullChecks.pullXml(null, PullChecks.unixServer(socket), tmp), null, Set.of());
+        JsonNodeFactory json = JsonNodeFactory.instance;
+        f.qemu.control(new QmpCommand("block-export-del", json.objectNode().put("id", "vb-export-vda").put("mode", "hard")));
+        f.qemu.control(QmpCommand.of("nbd-server-stop"));
+        f.qemu.control(new QmpCommand("job-cancel", json.objectNode().put("id", "vb-backup-vda")));
+        for (int i = 0; i < 100 && !f.qemu.control(QmpCommand.of("query-jobs")).toString().contains("concluded"); i++) {
+            Thread.sleep(50);
+        }
+        f.qemu.control(new QmpCommand("job-dismiss", json.objectNode().put("id", "vb-backup-vda")));
+
+        JobInfo end = f.reconnect().backupEnd(Set.of());
+        assertThat(end.state()).isEqualTo(JobState.COMPLETED);
+        assertThat(tmp.resolve("vda.scratch.qcow2")).doesNotExist();
+        assertThat(tmp.resolve("vdb.scratch.qcow2")).doesNotExist();
+        f.assertNoLeftoversInQemu();
+        assertThat(f.strayFiles()).isEmpty();
     }
 }
