@@ -59,7 +59,7 @@ final class NbdClients {
         return run(List.of("nbdcopy", uri, out.toString()));
     }
 
-    /** The extents of {@code context} as {@code nbdinfo --map=CONTEXT --totals}-less plain output lists them. */
+    /** The extents of {@code context}, as {@code nbdinfo --map=CONTEXT} lists them. */
     static List<Extent> map(String uri, String context) throws IOException, InterruptedException {
         String out = nbdinfo("--map=" + context, uri).ok().out();
         List<Extent> extents = new ArrayList<>();

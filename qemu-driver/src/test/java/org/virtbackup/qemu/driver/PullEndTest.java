@@ -81,6 +81,7 @@ class PullEndTest {
         assertThat(tmp.resolve("vda.scratch.qcow2")).doesNotExist();
         assertThat(tmp.resolve("vdb.scratch.qcow2")).doesNotExist();
         assertThat(socket).as("QEMU removes its listening socket").doesNotExist();
+        PullChecks.assertNbdServerStopped(f);
         f.assertNoLeftoversInQemu();
         assertThat(f.strayFiles()).isEmpty();
     }
@@ -104,6 +105,7 @@ class PullEndTest {
         assertThat(bitmaps("vda-format")).containsExactly("cp0");
         assertThat(bitmaps("vdb-format")).containsExactly("cp0");
         assertThat(f.state.resolve("vm1/checkpoints/cp1.xml")).doesNotExist();
+        PullChecks.assertNbdServerStopped(f);
         f.assertNoLeftoversInQemu();
         assertThat(f.strayFiles()).isEmpty();
     }

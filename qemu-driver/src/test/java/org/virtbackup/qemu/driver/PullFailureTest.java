@@ -85,6 +85,7 @@ class PullFailureTest {
             assertThat(end.state()).isEqualTo(JobState.COMPLETED);
             assertThat(end.errorMessage()).isEmpty();
             assertThat(small.resolve("vda.scratch.qcow2")).doesNotExist();
+            PullChecks.assertNbdServerStopped(f);
             f.assertNoLeftoversInQemu();
             Path after = PullChecks.reference(f, f.vda, tmp.resolve("vda.after.raw"));
             assertThat(range(after, 7 << 20)).as("the last write failed: the disk keeps its old data")
@@ -157,9 +158,8 @@ class PullFailureTest {
         try {
             assertThat(client.getInputStream().read()).as("the client is reading").isNotNegative();
             f.qemu.kill();
-            client.getInputStream().close(); // let it see the dropped connection instead of a full pipe
+            client.getInputStream().close(); // the client ends on the closed pipe or on the dropped connection
             assertThat(client.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            assertThat(client.exitValue()).isNotZero();
         } finally {
             client.destroyForcibly();
         }
