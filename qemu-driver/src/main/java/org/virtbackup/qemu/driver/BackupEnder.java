@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.driver;
 
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +30,9 @@ import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.DomainLock;
 import org.virtbackup.qemu.store.JobRecord;
 import org.virtbackup.qemu.store.JobStore;
+import org.virtbackup.xml.BackupXml;
+import org.virtbackup.xml.model.ServerDef;
+import org.virtbackup.xml.model.Transport;
 
 /** Ending a backup job, from any process: decide how it ended, tear down, record the result. */
 final class BackupEnder {
@@ -63,7 +73,8 @@ final class BackupEnder {
                 .apply(BackupPlanner.planEnd(layout, kind, discard));
         Map<String, JobResult> results = new LinkedHashMap<>(before);
         results.putAll(ours(layout, outcome.jobs()));
-        Optional<String> error = results.values().stream().flatMap(j -> j.error().stream()).findFirst();
+        Optional<String> error = (mode == BackupMode.PULL ? failedBeforeEnd(before) : results).values().stream()
+                .flatMap(j -> j.error().stream()).findFirst();
         JobState state = finalState(mode, copied, error);
         if (state == JobState.COMPLETED && mode == BackupMode.PUSH && rec.checkpoint() != null && !discard) {
             ctx.jobs().saveTargets(rec.checkpoint(), targets(layout));
@@ -73,6 +84,16 @@ final class BackupEnder {
         }
         return JobInfos.of(state, mode, BackupService.elapsed(rec), results.values(),
                 state == JobState.COMPLETED && mode == BackupMode.PUSH ? Optional.empty() : error, rec.notes());
+    }
+
+    /**
+     * Pull: the fleecing jobs ({@code sync=none}) that ended on their own before the end; the others concluded
+     * because the end cancelled them, and their "Operation canceled" is their normal end, not an error.
+     */
+    private static Map<String, JobResult> failedBeforeEnd(Map<String, JobResult> before) {
+        Map<String, JobResult> m = new LinkedHashMap<>(before);
+        m.values().removeIf(j -> !j.isConcluded());
+        return m;
     }
 
     /**
@@ -97,14 +118,44 @@ final class BackupEnder {
         for (var r : rec.created()) {
             if (r.has("file")) {
                 try {
-                    java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(r.get("file").asText()));
-                } catch (java.io.IOException e) {
+                    Files.deleteIfExists(Path.of(r.get("file").asText()));
+                } catch (IOException e) {
                     LOG.warn("cannot delete '{}': {}", r.get("file").asText(), e.getMessage());
                 }
             }
         }
+        deleteStaleSocket(rec);
         return JobInfos.of(JobState.FAILED, BackupService.mode(rec), BackupService.elapsed(rec), java.util.List.of(),
                 Optional.of("QEMU exited before the backup job ended"), rec.notes());
+    }
+
+    /**
+     * Pull over a unix socket: QEMU unlinks its listening socket on {@code nbd-server-stop}, but not when it is
+     * killed. The socket is removed when it is still a socket and nobody listens on it any more.
+     */
+    private static void deleteStaleSocket(JobRecord rec) {
+        Optional<Path> socket = BackupXml.parseInternal(rec.alignedXml()).server()
+                .filter(s -> s.transport() == Transport.UNIX).flatMap(ServerDef::socket).map(Path::of);
+        if (socket.isEmpty() || !isSocket(socket.get())) {
+            return;
+        }
+        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(socket.get()))) {
+            LOG.warn("'{}' still accepts connections; left in place", socket.get());
+        } catch (IOException refused) {
+            try {
+                Files.deleteIfExists(socket.get());
+            } catch (IOException e) {
+                LOG.warn("cannot delete the stale NBD socket '{}': {}", socket.get(), e.getMessage());
+            }
+        }
+    }
+
+    private static boolean isSocket(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void forgetCheckpoint(String name) {
