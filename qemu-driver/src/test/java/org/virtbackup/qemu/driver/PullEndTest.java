@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,7 +143,6 @@ class PullEndTest {
      * every time and backup.json stays.
      */
     @Test
-    @Disabled("qemu.exec StepRunner: 'NBD server not running' and a dismissed job fail a repeated teardown")
     void anEndThatStoppedHalfwayCanBeRunAgain() throws Exception {
         Path socket = tmp.resolve("nbd.sock");
         f.domain().backupStart(PullChecks.pullXml(null, PullChecks.unixServer(socket), tmp), null, Set.of());
