@@ -98,7 +98,7 @@ final class BackupService {
         String suffix = checkpoint.flatMap(CheckpointDef::name).orElse(Long.toString(now.getEpochSecond()));
         BackupDef aligned = BackupAligner.align(def, view.domain(), suffix, known::contains);
         RequestMapper.Options options = new RequestMapper.Options(flags.contains(BackupStartFlag.REUSE_EXTERNAL),
-                flags.contains(BackupStartFlag.INCREMENTAL_FALLBACK_FULL), ctx.tlsDir(), true, ctx.speedLimit());
+                flags.contains(BackupStartFlag.INCREMENTAL_FALLBACK_FULL), ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange());
         RequestMapper.Mapped mapped = RequestMapper.map(aligned, checkpoint.map(RequestMapper::checkpointRequest),
                 options, view.graph(), ctx.jobs()::targetsOf);
         Plan plan = BackupPlanner.planStart(mapped.request(), view.graph(), ctx.capabilities().get());
@@ -129,7 +129,7 @@ final class BackupService {
         Optional<CheckpointRequest> cp = Optional.ofNullable(rec.checkpoint())
                 .map(n -> new CheckpointRequest(n, rec.checkpointDisks()));
         RequestMapper.Options options = new RequestMapper.Options(rec.flags().contains(BackupStartFlag.REUSE_EXTERNAL.name()),
-                false, ctx.tlsDir(), true, ctx.speedLimit());
+                false, ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange());
         RequestMapper.Mapped mapped = RequestMapper.map(aligned, cp, options, start.graph(), c -> rec.backingTargets());
         return BackupPlanner.layout(mapped.request(), start.graph(), ctx.capabilities().get());
     }

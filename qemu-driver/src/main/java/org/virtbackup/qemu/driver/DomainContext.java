@@ -20,9 +20,10 @@ import org.virtbackup.qemu.store.JobStore;
  * @param domainDir the domain's state directory
  * @param tlsDir the x509 directory for {@code tls='yes'} pull backups, if configured
  * @param speedLimit push backups' per-disk copy limit in bytes per second, 0 for none
+ * @param copyRange let push jobs use {@code copy_file_range} where QEMU offers it (driver option {@code copyRange})
  */
 record DomainContext(String name, QmpChannel qmp, Supplier<QemuCapabilities> capabilities, Path domainDir,
-        Optional<String> tlsDir, long speedLimit) {
+        Optional<String> tlsDir, long speedLimit, boolean copyRange) {
 
     /** How long another operation on the same domain may hold the lock before we give up. */
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);

@@ -22,7 +22,8 @@ import org.virtbackup.spi.ConnectionDriver;
 /**
  * The {@code qmp+unix} driver. Options: {@code stateDir} (else the URI's {@code statedir}, else SPEC §5's
  * default), {@code tlsDir} (else {@code $VIRTBACKUP_BACKUP_TLS_DIR}) for {@code tls='yes'} pull backups,
- * {@code backupSpeed} (bytes per second per disk, beyond libvirt) to keep push backups from starving the guest.
+ * {@code backupSpeed} (bytes per second per disk, beyond libvirt) to keep push backups from starving the guest,
+ * {@code copyRange} ({@code true} by default: push jobs copy with {@code copy_file_range} where QEMU offers it).
  *
  * <p>When QEMU cannot be reached but the URI names a domain with a backup job on record, the connection opens
  * anyway, so that the job can still be ended and its files cleaned up after QEMU died.
@@ -46,13 +47,13 @@ public final class QemuDriver implements ConnectionDriver {
             qmp.connect();
         } catch (QmpException e) {
             if (u.domain().isPresent() && Files.exists(state.root().resolve(u.domain().get()).resolve("backup.json"))) {
-                return connection(uri, qmp, u.domain().get(), state, tls, speed(options));
+                return connection(uri, qmp, u.domain().get(), state, tls, speed(options), !"false".equals(options.get("copyRange")));
             }
             throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, "cannot connect to QEMU at '"
                     + u.socket() + "': " + e.getMessage(), e);
         }
         try {
-            return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), state, tls, speed(options));
+            return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), state, tls, speed(options), !"false".equals(options.get("copyRange")));
         } catch (RuntimeException e) {
             qmp.close();
             throw e;
@@ -74,14 +75,14 @@ public final class QemuDriver implements ConnectionDriver {
     }
 
     private static Connection connection(URI uri, QmpChannel qmp, String name, StateDirectory state,
-            Optional<String> tls, long speed) {
+            Optional<String> tls, long speed, boolean copyRange) {
         QemuCapabilities[] probed = new QemuCapabilities[1];
         DomainContext ctx = new DomainContext(name, qmp, () -> {
             if (probed[0] == null) {
                 probed[0] = probe(qmp);
             }
             return probed[0];
-        }, state.domainDir(name), tls, speed);
+        }, state.domainDir(name), tls, speed, copyRange);
         return new QemuConnection(uri, qmp, ctx);
     }
 

@@ -53,7 +53,7 @@ final class RequestMapper {
 
     /** Settings that do not come from the XML. */
     record Options(boolean reuseExternal, boolean fallbackFull, Optional<String> tlsDir, boolean tlsVerifyPeer,
-            long speedLimit) {
+            long speedLimit, boolean copyRange) {
     }
 
     static Mapped map(BackupDef aligned, Optional<CheckpointRequest> checkpoint, Options options, BlockGraph graph,
@@ -81,7 +81,7 @@ final class RequestMapper {
         }
         Optional<NbdServer> server = aligned.server().map(s -> server(s, options));
         BackupRequest request = new BackupRequest(aligned.mode(), requests, checkpoint, server, options.reuseExternal(),
-                BackupRequest.DEFAULT_PREFIX, options.speedLimit());
+                BackupRequest.DEFAULT_PREFIX, options.speedLimit(), options.copyRange());
         return new Mapped(aligned.withDisks(disks), request, backing, notes);
     }
 

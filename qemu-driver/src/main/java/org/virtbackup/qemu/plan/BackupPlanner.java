@@ -41,7 +41,8 @@ public final class BackupPlanner {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(graph, "graph");
         Objects.requireNonNull(caps, "caps");
-        return LayoutResolver.resolve(request, graph, caps);
+        // x-perf is unstable API: only where this QEMU's schema offers it (notes §0, BENCHMARKS.md)
+        return LayoutResolver.resolve(request.copyRange(request.copyRange() && caps.backupXPerf()), graph, caps);
     }
 
     /** The start plan; see the class documentation. Throws as {@link #layout}. */
@@ -100,7 +101,8 @@ public final class BackupPlanner {
                 actions.add(Qmp.blockDirtyBitmapMerge(t.node(), t.name(), inc.sources()));
                 creates.add(new Resource.Bitmap(t.node(), t.name()));
             });
-            actions.add(backupAction(layout.mode(), d).speed(layout.request().speedLimit()));
+            actions.add(backupAction(layout.mode(), d).speed(layout.request().speedLimit())
+                    .copyRange(layout.mode() == BackupMode.PUSH && layout.request().copyRange()));
             creates.add(new Resource.Job(d.jobId()));
         }
         return new Step.Transaction(actions, creates, undoTransaction(layout));

@@ -19,9 +19,10 @@ import org.virtbackup.api.BackupMode;
  * @param jobPrefix prefix of every node name, job id, export and object id this backup makes, so that
  *     leftovers can be recognised (default {@code vb})
  * @param speedLimit push: each disk's copy limit in bytes per second, 0 for none (beyond libvirt)
+ * @param copyRange push: let QEMU use {@code copy_file_range} ({@code x-perf}) where the schema offers it
  */
 public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<CheckpointRequest> newCheckpoint,
-        Optional<NbdServer> server, boolean reuseExternal, String jobPrefix, long speedLimit) {
+        Optional<NbdServer> server, boolean reuseExternal, String jobPrefix, long speedLimit, boolean copyRange) {
 
     /** The default job prefix. */
     public static final String DEFAULT_PREFIX = "vb";
@@ -40,7 +41,7 @@ public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<C
     /** The request without a speed limit. */
     public BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<CheckpointRequest> newCheckpoint,
             Optional<NbdServer> server, boolean reuseExternal, String jobPrefix) {
-        this(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, 0);
+        this(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, 0, false);
     }
 
     /** A push backup with the default prefix. */
@@ -56,16 +57,22 @@ public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<C
 
     /** A copy with {@code REUSE_EXTERNAL} set as given. */
     public BackupRequest reuseExternal(boolean value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, value, jobPrefix, speedLimit);
+        return new BackupRequest(mode, disks, newCheckpoint, server, value, jobPrefix, speedLimit, copyRange);
     }
 
     /** A copy with another job prefix. */
     public BackupRequest jobPrefix(String value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, value, speedLimit);
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, value, speedLimit, copyRange);
     }
 
     /** A copy with a per-disk copy speed limit (push). */
     public BackupRequest speedLimit(long bytesPerSecond) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, bytesPerSecond);
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, bytesPerSecond,
+                copyRange);
+    }
+
+    /** A copy with {@code copy_file_range} allowed or not (push). */
+    public BackupRequest copyRange(boolean value) {
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, speedLimit, value);
     }
 }

@@ -18,6 +18,7 @@ import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.qemu.block.BlockGraph;
 import org.virtbackup.qemu.block.GraphFixtures;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
+import org.virtbackup.qemu.qmp.QmpCommand;
 
 class BackupPlannerTest {
     private static final QemuCapabilities CAPS = QemuCapabilities.QEMU_7_2;
@@ -168,5 +169,25 @@ class BackupPlannerTest {
                 new Resource.Job("vb-create-virtio-disk0-target-format"),
                 new Resource.Node("vb-virtio-disk0-target-format"),
                 new Resource.Job("vb-backup-virtio-disk0"));
+    }
+
+    @Test
+    void copyRangeAndSpeedGoIntoTheBackupActionOnlyWhereTheSchemaHasThem() {
+        DiskRequest vda = DiskRequest.full("virtio-disk0", "/b/vda.qcow2");
+        BackupRequest fast = push(vda).copyRange(true).speedLimit(1 << 20);
+        QmpCommand start = transactionOf(BackupPlanner.planStart(fast, libvirt, CAPS));
+        String json = start.toJson().toString();
+        assertThat(json).contains("\"x-perf\":{\"use-copy-range\":true}").contains("\"speed\":1048576");
+        QmpSchemaValidator.qemu72().assertValid(start);
+
+        QemuCapabilities noXPerf = new QemuCapabilities(true, true, false, true, true);
+        assertThat(transactionOf(BackupPlanner.planStart(fast, libvirt, noXPerf)).toJson().toString())
+                .doesNotContain("x-perf");
+        assertThat(transactionOf(BackupPlanner.planStart(push(vda), libvirt, CAPS)).toJson().toString())
+                .doesNotContain("x-perf").doesNotContain("speed");
+    }
+
+    private static QmpCommand transactionOf(Plan plan) {
+        return plan.commands().stream().filter(c -> c.execute().equals("transaction")).findFirst().orElseThrow();
     }
 }
