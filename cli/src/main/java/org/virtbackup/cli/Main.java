@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
         description = "libvirt-style backups and checkpoints for QEMU.",
         subcommands = {BackupCommands.Begin.class, BackupCommands.End.class, BackupCommands.DumpXml.class,
             BackupCommands.JobInfoVerb.class, BackupCommands.Abort.class, XmlCommand.class,
+            CheckpointCommands.Create.class, CheckpointCommands.CreateAs.class, CheckpointCommands.ListVerb.class, CheckpointCommands.DumpXml.class, CheckpointCommands.Delete.class, CheckpointCommands.Parent.class, CheckpointCommands.Validate.class, CheckpointCommands.Adopt.class, CheckpointCommands.RemoveBitmap.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Errors are printed as 'error: <message>' with exit code 1; usage errors exit with 2."})
 public final class Main implements Runnable {
