@@ -149,7 +149,7 @@ public interface Domain {
      *
      * @param bitmap the orphan bitmap's name
      * @throws VirtBackupException {@link ErrorCode#OPERATION_INVALID} when a checkpoint claims the bitmap (delete
-     *     the checkpoint instead); {@link ErrorCode#NO_DOMAIN_CHECKPOINT} when no disk has it
+     *     the checkpoint instead); {@link ErrorCode#INVALID_ARG} when no disk has it
      */
     void checkpointRemoveBitmap(String bitmap);
 }

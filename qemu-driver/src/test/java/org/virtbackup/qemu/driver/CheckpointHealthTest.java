@@ -78,6 +78,13 @@ class CheckpointHealthTest {
         assertThat(e).hasMessageContaining("bitmap 'c1' already exists on disk 'vda' but no checkpoint metadata claims it")
                 .hasMessageContaining("checkpoint-remove-bitmap c1").hasMessageContaining("checkpoint-adopt-bitmap c1");
 
+        // so is a backup creating a checkpoint of that name, before anything is created
+        VirtBackupException b = catchThrowableOfType(() -> f.domain().backupStart(PushBackupTest.pushXml(null,
+                tmp.resolve("a.qcow2"), tmp.resolve("b.qcow2")), PushBackupTest.checkpointXml("c1"), Set.of()),
+                VirtBackupException.class);
+        assertThat(b).hasMessageContaining("orphan bitmap").hasMessageContaining("checkpoint-remove-bitmap c1");
+        assertThat(tmp.resolve("a.qcow2")).doesNotExist();
+
         DomainCheckpoint adopted = f.domain().checkpointAdoptBitmap("c1");
         assertThat(adopted.getParent()).isEmpty();
         assertThat(adopted.isCurrent()).isTrue();
