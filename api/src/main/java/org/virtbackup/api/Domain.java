@@ -122,4 +122,34 @@ public interface Domain {
      * @throws VirtBackupException {@link ErrorCode#NO_DOMAIN_CHECKPOINT} if there is none
      */
     DomainCheckpoint checkpointLookupByName(String name);
+
+    /**
+     * Compares the checkpoint metadata with the persistent bitmaps QEMU reports (beyond libvirt). Changes
+     * nothing.
+     *
+     * @return each checkpoint disk's state and the orphan bitmaps
+     */
+    CheckpointHealth checkpointHealth();
+
+    /**
+     * Repair: records an orphan persistent bitmap as a checkpoint named after it (a {@code REDEFINE} with a
+     * generated definition: every disk whose chain has a usable bitmap of that name, creation time now, no
+     * parent). Beyond libvirt.
+     *
+     * @param bitmap the orphan bitmap's name
+     * @return the new checkpoint
+     * @throws VirtBackupException {@link ErrorCode#OPERATION_FAILED} "domain moment X already exists" when
+     *     metadata of that name exists; {@link ErrorCode#CHECKPOINT_INCONSISTENT} when no disk has a usable
+     *     bitmap of that name
+     */
+    DomainCheckpoint checkpointAdoptBitmap(String bitmap);
+
+    /**
+     * Repair: removes an orphan persistent bitmap from every layer of every disk that has it. Beyond libvirt.
+     *
+     * @param bitmap the orphan bitmap's name
+     * @throws VirtBackupException {@link ErrorCode#OPERATION_INVALID} when a checkpoint claims the bitmap (delete
+     *     the checkpoint instead); {@link ErrorCode#INVALID_ARG} when no disk has it
+     */
+    void checkpointRemoveBitmap(String bitmap);
 }

@@ -17,7 +17,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "virtbackup", mixinStandardHelpOptions = true, scope = picocli.CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "libvirt-style backups and checkpoints for QEMU.",
         subcommands = {BackupCommands.Begin.class, BackupCommands.End.class, BackupCommands.DumpXml.class,
-            BackupCommands.JobInfoVerb.class, BackupCommands.Abort.class, XmlCommand.class, DemoCommand.class,
+            BackupCommands.JobInfoVerb.class, BackupCommands.Abort.class,
+            CheckpointCommands.Create.class, CheckpointCommands.CreateAs.class, CheckpointCommands.ListVerb.class,
+            CheckpointCommands.DumpXml.class, CheckpointCommands.Delete.class, CheckpointCommands.Parent.class,
+            CheckpointCommands.Validate.class, CheckpointCommands.Adopt.class, CheckpointCommands.RemoveBitmap.class,
+            XmlCommand.class, DemoCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Errors are printed as 'error: <message>' with exit code 1; usage errors exit with 2."})
 public final class Main implements Runnable {

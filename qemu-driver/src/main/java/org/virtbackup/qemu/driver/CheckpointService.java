@@ -2,6 +2,8 @@
 package org.virtbackup.qemu.driver;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +16,7 @@ import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.qemu.exec.Journal;
 import org.virtbackup.qemu.exec.PlanExecutor;
 import org.virtbackup.qemu.plan.CheckpointPlanner;
+import org.virtbackup.qemu.plan.Plan;
 import org.virtbackup.qemu.store.CheckpointDeletion;
 import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.CheckpointTree;
@@ -109,14 +112,18 @@ final class CheckpointService {
             refuseInUse(deletion.removed());
             if (!flags.contains(CheckpointDeleteFlag.METADATA_ONLY)) {
                 DomainView view = ctx.view();
+                // Every plan first: a checkpoint whose bitmap is missing is refused before any bitmap goes.
+                List<Plan> plans = new ArrayList<>();
                 for (String cp : deletion.removed()) {
-                    List<String> disks = bitmapDisks(all.get(cp)).stream()
-                            .filter(d -> view.graph().disk(d).isPresent()).toList();
-                    if (!disks.isEmpty()) {
-                        new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT)
-                                .apply(CheckpointPlanner.planDelete(cp, disks, view.graph()));
+                    // libvirt skips disks no longer in the VM; each disk's own bitmap name (redefine may differ)
+                    Map<String, String> bitmaps = new LinkedHashMap<>(CheckpointSizer.bitmapByDisk(all.get(cp)));
+                    bitmaps.keySet().removeIf(d -> view.graph().disk(d).isEmpty());
+                    if (!bitmaps.isEmpty()) {
+                        plans.add(CheckpointPlanner.planDelete(bitmaps, view.graph()));
                     }
                 }
+                PlanExecutor exec = new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT);
+                plans.forEach(exec::apply);
             }
             // Bitmaps first, then metadata: a crash in between leaves metadata whose bitmap is missing,
             // which reconciliation reports and METADATA_ONLY removes.

@@ -38,23 +38,23 @@ final class QemuCheckpoint implements DomainCheckpoint {
     }
 
     private CheckpointDef def() {
-        CheckpointDef def = domain.context().checkpoints().loadAll().get(name);
-        if (def == null) {
-            throw new VirtBackupException(ErrorCode.NO_DOMAIN_CHECKPOINT, ErrorDomain.DOMAIN_CHECKPOINT,
-                    "no domain checkpoint with matching name '" + name + "'");
-        }
-        return def;
+        return load(domain.context(), name);
+    }
+
+    /** The stored checkpoint of that name. */
+    static CheckpointDef load(DomainContext ctx, String name) {
+        return ctx.checkpoints().load(name).orElseThrow(() -> new VirtBackupException(
+                ErrorCode.NO_DOMAIN_CHECKPOINT, ErrorDomain.DOMAIN_CHECKPOINT,
+                "no domain checkpoint with matching name '" + name + "'"));
     }
 
     @Override
     public String getXmlDesc(Set<CheckpointXmlFlag> flags) {
         Objects.requireNonNull(flags, "flags");
-        if (flags.contains(CheckpointXmlFlag.SIZE)) {
-            throw new VirtBackupException(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU,
-                    "checkpoint sizes (XML_SIZE) are not supported by this version of the driver yet");
-        }
-        return CheckpointXml.format(def(), flags.contains(CheckpointXmlFlag.SECURE),
-                flags.contains(CheckpointXmlFlag.NO_DOMAIN), false);
+        boolean size = flags.contains(CheckpointXmlFlag.SIZE);
+        CheckpointDef def = size ? new CheckpointSizer(domain.context()).withSizes(name) : def();
+        return CheckpointXml.format(def, flags.contains(CheckpointXmlFlag.SECURE),
+                flags.contains(CheckpointXmlFlag.NO_DOMAIN), size);
     }
 
     @Override

@@ -10,6 +10,7 @@ import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.CheckpointCreateFlag;
+import org.virtbackup.api.CheckpointHealth;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.DomainCheckpoint;
@@ -25,6 +26,8 @@ final class QemuDomain implements Domain {
 
     QemuDomain(DomainContext ctx) {
         this.ctx = ctx;
+        // Reconciliation at open: report (warn) what does not match, change nothing.
+        CheckpointRepair.logAtOpen(ctx);
     }
 
     DomainContext context() {
@@ -97,10 +100,27 @@ final class QemuDomain implements Domain {
     @Override
     public DomainCheckpoint checkpointLookupByName(String name) {
         Objects.requireNonNull(name, "name");
-        if (!ctx.checkpoints().tree().contains(name)) {
+        if (ctx.checkpoints().load(name).isEmpty()) {
             throw new VirtBackupException(ErrorCode.NO_DOMAIN_CHECKPOINT, ErrorDomain.DOMAIN_CHECKPOINT,
                     "no domain checkpoint with matching name '" + name + "'");
         }
         return new QemuCheckpoint(this, name);
+    }
+
+    @Override
+    public CheckpointHealth checkpointHealth() {
+        return new CheckpointRepair(ctx).health();
+    }
+
+    @Override
+    public DomainCheckpoint checkpointAdoptBitmap(String bitmap) {
+        Objects.requireNonNull(bitmap, "bitmap");
+        return new QemuCheckpoint(this, new CheckpointRepair(ctx).adopt(bitmap).name().orElseThrow());
+    }
+
+    @Override
+    public void checkpointRemoveBitmap(String bitmap) {
+        Objects.requireNonNull(bitmap, "bitmap");
+        new CheckpointRepair(ctx).removeBitmap(bitmap);
     }
 }

@@ -2,15 +2,19 @@
 package org.virtbackup.qemu.plan;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.virtbackup.qemu.block.BlockDisk;
 import org.virtbackup.qemu.block.BlockGraph;
 import org.virtbackup.qemu.block.BlockLayer;
 
 /**
- * Plans for stand-alone checkpoint create and delete. A checkpoint is one persistent, recording bitmap per
+ * Plans for stand-alone checkpoint create, delete and size. A checkpoint is one persistent, recording bitmap per
  * disk, named after the checkpoint; nothing is ever disabled or merged (libvirt-backup-reference.md §4.5,
  * §4.6; the libvirt 9.0 trace does exactly this).
  */
@@ -47,12 +51,25 @@ public final class CheckpointPlanner {
      *     node's full options; virtbackup does not do that yet)
      */
     public static Plan planDelete(String name, List<String> disks, BlockGraph graph) {
+        Map<String, String> bitmaps = new LinkedHashMap<>();
+        disks.forEach(d -> bitmaps.put(d, name));
+        return planDelete(bitmaps, graph);
+    }
+
+    /**
+     * As {@link #planDelete(String, List, BlockGraph)}, with each disk's own bitmap name (a redefined checkpoint
+     * may name its bitmaps differently).
+     *
+     * @param bitmapByDisk disk name to bitmap name, in disk order
+     */
+    public static Plan planDelete(Map<String, String> bitmapByDisk, BlockGraph graph) {
         List<BitmapRef> bitmaps = new ArrayList<>();
-        for (String diskName : disks) {
+        bitmapByDisk.forEach((diskName, name) -> {
             BlockDisk disk = disk(graph, diskName);
             List<BlockLayer> layers = disk.layersWithBitmap(name);
             if (layers.isEmpty()) {
-                throw Errors.internal("bitmap '" + name + "' not found in backing chain of '" + diskName + "'");
+                throw Errors.internal("bitmap '" + name + "' not found in backing chain of '" + diskName
+                        + "': delete the checkpoint's metadata only (METADATA_ONLY, checkpoint-delete --metadata)");
             }
             for (BlockLayer l : layers) {
                 if (l.readOnly()) {
@@ -62,8 +79,74 @@ public final class CheckpointPlanner {
                 }
                 bitmaps.add(new BitmapRef(l.nodeName(), name));
             }
-        }
+        });
         return Plan.teardown(List.of(removeAll(bitmaps)));
+    }
+
+    /**
+     * The temporary bitmap {@link #planSize} adds to each disk's top node; libvirt's is
+     * {@code libvirt-tmp-size-xml}.
+     */
+    public static final String SIZE_BITMAP = "vb-tmp-size";
+
+    /**
+     * How to measure the bytes dirtied since checkpoint bitmap {@code name} (libvirt's
+     * {@code qemuCheckpointGetXMLDescUpdateSize}, libvirt-backup-reference.md §4.7): per disk whose chain is
+     * valid, a non-persistent, disabled {@link #SIZE_BITMAP} on the top node with the checkpoint bitmap's
+     * granularity, into which the bitmap of every layer having it is merged; {@code query-named-block-nodes}
+     * then gives its {@code count}; {@link SizePlan#cleanup()} removes it. A temporary bitmap left by a crashed
+     * earlier measurement is removed first. Disks with an invalid chain are left out (libvirt prints no size).
+     *
+     * @param bitmapByDisk disk name to checkpoint bitmap name
+     */
+    public static SizePlan planSize(Map<String, String> bitmapByDisk, BlockGraph graph) {
+        List<TransactionAction> leftovers = new ArrayList<>();
+        List<TransactionAction> actions = new ArrayList<>();
+        List<BitmapRef> temporaries = new ArrayList<>();
+        Map<String, BitmapRef> measured = new LinkedHashMap<>();
+        bitmapByDisk.forEach((diskName, name) -> {
+            Optional<BlockDisk> disk = graph.disk(diskName);
+            if (disk.isEmpty() || disk.get().bitmapChainProblem(name).isPresent()) {
+                return;
+            }
+            BlockLayer top = disk.get().top();
+            BitmapRef tmp = new BitmapRef(top.nodeName(), SIZE_BITMAP);
+            if (top.hasBitmap(SIZE_BITMAP)) {
+                leftovers.add(Qmp.blockDirtyBitmapRemove(tmp.node(), tmp.name()));
+            }
+            long granularity = top.bitmap(name).orElseThrow().granularity();
+            actions.add(Qmp.blockDirtyBitmapAdd(tmp.node(), tmp.name()).persistent(false).disabled(true)
+                    .granularity(granularity));
+            List<BitmapRef> sources = disk.get().layersWithBitmap(name).stream()
+                    .map(l -> new BitmapRef(l.nodeName(), name)).toList();
+            actions.add(Qmp.blockDirtyBitmapMerge(tmp.node(), tmp.name(), sources));
+            temporaries.add(tmp);
+            measured.put(diskName, tmp);
+        });
+        List<Step> steps = new ArrayList<>();
+        if (!leftovers.isEmpty()) {
+            steps.add(new Step.Transaction(leftovers, List.of(), List.of()));
+        }
+        if (!actions.isEmpty()) {
+            List<Resource> creates = temporaries.stream().<Resource>map(t -> new Resource.Bitmap(t.node(), t.name()))
+                    .toList();
+            steps.add(new Step.Transaction(actions, creates, List.of(removeAll(temporaries))));
+        }
+        Plan cleanup = Plan.teardown(temporaries.isEmpty() ? List.of() : List.of(removeAll(temporaries)));
+        return new SizePlan(measured, Plan.start(steps), cleanup);
+    }
+
+    /**
+     * A size measurement.
+     *
+     * @param temporaries per measured disk, the temporary bitmap whose {@code count} is the size
+     * @param measure adds and fills the temporary bitmaps (empty when no disk can be measured)
+     * @param cleanup removes them
+     */
+    public record SizePlan(Map<String, BitmapRef> temporaries, Plan measure, Plan cleanup) {
+        public SizePlan {
+            temporaries = Collections.unmodifiableMap(new LinkedHashMap<>(temporaries));
+        }
     }
 
     /** The checkpoint bitmaps, validated: one per disk on its top node. */
@@ -84,7 +167,13 @@ public final class CheckpointPlanner {
                         + " unsupported for storage type " + top.driver());
             }
             if (top.hasBitmap(c.name())) {
-                throw Errors.operationInvalid("bitmap '" + c.name() + "' already exists on disk '" + diskName + "'");
+                // Checked before QEMU is touched; the caller has already refused a name that metadata uses,
+                // so the bitmap is an orphan (libvirt would let QEMU fail with "Bitmap already exists").
+                throw Errors.operationInvalid("bitmap '" + c.name() + "' already exists on disk '" + diskName
+                        + "' but no checkpoint metadata claims it (an orphan bitmap): remove it with "
+                        + "'checkpoint-remove-bitmap " + c.name() + "' (Domain.checkpointRemoveBitmap) or adopt it "
+                        + "as a checkpoint with 'checkpoint-adopt-bitmap " + c.name()
+                        + "' (Domain.checkpointAdoptBitmap), or choose another checkpoint name");
             }
             out.add(new BitmapRef(top.nodeName(), c.name()));
         }

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.xml.CheckpointNames;
 import org.virtbackup.xml.CheckpointXml;
 import org.virtbackup.xml.model.CheckpointDef;
 
@@ -58,6 +59,24 @@ public final class CheckpointStore {
                     "cannot list checkpoint metadata in '" + dir + "': " + e.getMessage(), e);
         }
         return all;
+    }
+
+    /**
+     * The checkpoint of that name, reading only its file; empty when there is none or it is unreadable (as
+     * {@link #loadAll} skips it).
+     */
+    public Optional<CheckpointDef> load(String name) {
+        Path f = dir.resolve(name + ".xml");
+        if (!CheckpointNames.isValid(name) || !Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CheckpointXml.parseRedefine(Files.readString(f)))
+                    .filter(def -> def.name().filter(name::equals).isPresent());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("ignoring unreadable checkpoint metadata '{}': {}", f, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /** The tree of the stored checkpoints. */

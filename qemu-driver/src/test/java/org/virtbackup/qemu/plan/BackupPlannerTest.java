@@ -126,7 +126,10 @@ class BackupPlannerTest {
         BackupRequest r = BackupRequest.push(List.of(DiskRequest.full("virtio-disk0", "/b/x")),
                 Optional.of(new CheckpointRequest("cp2", List.of("virtio-disk0"))));
         assertError(() -> BackupPlanner.planStart(r, libvirt, CAPS), ErrorCode.OPERATION_INVALID,
-                "bitmap 'cp2' already exists on disk 'virtio-disk0'");
+                "bitmap 'cp2' already exists on disk 'virtio-disk0' but no checkpoint metadata claims it (an orphan "
+                        + "bitmap): remove it with 'checkpoint-remove-bitmap cp2' (Domain.checkpointRemoveBitmap) or adopt "
+                        + "it as a checkpoint with 'checkpoint-adopt-bitmap cp2' (Domain.checkpointAdoptBitmap), or "
+                        + "choose another checkpoint name");
     }
 
     @Test
