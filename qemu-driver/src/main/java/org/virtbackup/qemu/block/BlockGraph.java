@@ -36,6 +36,22 @@ public final class BlockGraph {
         return GraphParser.parse(queryBlock, namedNodes);
     }
 
+    /**
+     * The same graph with disks renamed, e.g. from QEMU's device ids to a libvirt domain's target names
+     * ({@code virtio-disk0} → {@code vda}); disks not in {@code names} keep theirs.
+     *
+     * @throws org.virtbackup.api.VirtBackupException {@code INTERNAL_ERROR} when two disks would get one name
+     */
+    public BlockGraph withDiskNames(Map<String, String> names) {
+        List<BlockDisk> renamed = disks.stream().map(d -> new BlockDisk(names.getOrDefault(d.name(), d.name()),
+                d.device(), d.qdev(), d.chain())).toList();
+        if (renamed.stream().map(BlockDisk::name).distinct().count() != renamed.size()) {
+            throw new org.virtbackup.api.VirtBackupException(org.virtbackup.api.ErrorCode.INTERNAL_ERROR,
+                    org.virtbackup.api.ErrorDomain.QEMU, "renaming disks " + names + " gives two disks one name");
+        }
+        return new BlockGraph(renamed, nodes);
+    }
+
     /** The guest disks in {@code query-block} order. */
     public List<BlockDisk> disks() {
         return disks;

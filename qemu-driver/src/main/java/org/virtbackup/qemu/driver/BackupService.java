@@ -57,7 +57,7 @@ final class BackupService {
                     p.checkpoint().flatMap(CheckpointDef::name).orElse(null),
                     p.mapped().request().newCheckpoint().map(CheckpointRequest::disks).orElse(List.of()),
                     p.mapped().backingTargets(), view.queryBlock(), view.namedNodes(), JobRecord.STARTING, List.of(),
-                    p.mapped().notes());
+                    p.mapped().notes(), view.diskNames());
             jobs.save(rec);
             RecordJournal journal = new RecordJournal(jobs, rec);
             try {
@@ -125,7 +125,7 @@ final class BackupService {
     /** The layout a running job was started with, recomputed from its record (the planner is pure). */
     static BackupLayout layoutOf(JobRecord rec, DomainContext ctx) {
         BackupDef aligned = BackupXml.parseInternal(rec.alignedXml());
-        DomainView start = DomainView.of(rec.queryBlock(), rec.namedNodes(), ctx.name());
+        DomainView start = DomainView.of(rec.queryBlock(), rec.namedNodes(), ctx.name(), rec.diskNames());
         Optional<CheckpointRequest> cp = Optional.ofNullable(rec.checkpoint())
                 .map(n -> new CheckpointRequest(n, rec.checkpointDisks()));
         RequestMapper.Options options = new RequestMapper.Options(rec.flags().contains(BackupStartFlag.REUSE_EXTERNAL.name()),

@@ -10,6 +10,7 @@ import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.DomainLock;
 import org.virtbackup.qemu.store.JobStore;
+import org.virtbackup.xml.model.DomainDef;
 
 /**
  * Everything the services of one domain share: the QMP channel, the probed capabilities, the state files.
@@ -21,9 +22,10 @@ import org.virtbackup.qemu.store.JobStore;
  * @param tlsDir the x509 directory for {@code tls='yes'} pull backups, if configured
  * @param speedLimit push backups' per-disk copy limit in bytes per second, 0 for none
  * @param copyRange let push jobs use {@code copy_file_range} where QEMU offers it (driver option {@code copyRange})
+ * @param userDomain the caller's libvirt {@code <domain>}, whose target names the disks then go by
  */
 record DomainContext(String name, QmpChannel qmp, Supplier<QemuCapabilities> capabilities, Path domainDir,
-        Optional<String> tlsDir, long speedLimit, boolean copyRange) {
+        Optional<String> tlsDir, long speedLimit, boolean copyRange, Optional<DomainDef> userDomain) {
 
     /** How long another operation on the same domain may hold the lock before we give up. */
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
@@ -43,6 +45,6 @@ record DomainContext(String name, QmpChannel qmp, Supplier<QemuCapabilities> cap
     }
 
     DomainView view() {
-        return DomainView.read(qmp, name);
+        return DomainView.read(qmp, name, userDomain);
     }
 }

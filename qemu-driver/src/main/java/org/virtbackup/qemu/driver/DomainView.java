@@ -2,6 +2,8 @@
 package org.virtbackup.qemu.driver;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import java.util.Optional;
 import org.virtbackup.qemu.block.BlockDisk;
 import org.virtbackup.qemu.block.BlockGraph;
 import org.virtbackup.qemu.block.BlockLayer;
@@ -18,23 +20,36 @@ import org.virtbackup.xml.model.DomainDef;
  * @param queryBlock the {@code query-block} return value
  * @param namedNodes the {@code query-named-block-nodes} return value
  * @param graph the parsed graph
- * @param domain the disks as libvirt domain XML: each disk named after its device id, its source the top image
+ * @param domain the disks as libvirt domain XML: the caller's, or generated with each disk named after its
+ *     device id and its source the top image
+ * @param diskNames QEMU's disk names → the domain's target names (empty without a caller's domain)
  */
-record DomainView(JsonNode queryBlock, JsonNode namedNodes, BlockGraph graph, DomainDef domain) {
+record DomainView(JsonNode queryBlock, JsonNode namedNodes, BlockGraph graph, DomainDef domain,
+        Map<String, String> diskNames) {
 
-    static DomainView read(QmpChannel qmp, String domainName) {
+    /**
+     * Reads the disks now. With the caller's libvirt {@code <domain>}, disks are renamed to its target names
+     * ({@link DiskNames}) and that domain is the one alignment reads and checkpoints embed.
+     */
+    static DomainView read(QmpChannel qmp, String domainName, Optional<DomainDef> userDomain) {
         try {
             JsonNode blocks = qmp.execute(Qmp.queryBlock());
             JsonNode nodes = qmp.execute(Qmp.queryNamedBlockNodes());
-            return of(blocks, nodes, domainName);
+            BlockGraph graph = BlockGraph.from(blocks, nodes);
+            if (userDomain.isEmpty()) {
+                return new DomainView(blocks, nodes, graph, DomainXml.parse(domainXml(graph, domainName)), Map.of());
+            }
+            Map<String, String> names = DiskNames.match(graph, userDomain.get());
+            return new DomainView(blocks, nodes, graph.withDiskNames(names), userDomain.get(), names);
         } catch (QmpException e) {
             throw e.toVirtBackupException();
         }
     }
 
-    static DomainView of(JsonNode queryBlock, JsonNode namedNodes, String domainName) {
-        BlockGraph graph = BlockGraph.from(queryBlock, namedNodes);
-        return new DomainView(queryBlock, namedNodes, graph, DomainXml.parse(domainXml(graph, domainName)));
+    /** The view a job was started with, from its record: the same replies and the same renaming. */
+    static DomainView of(JsonNode queryBlock, JsonNode namedNodes, String domainName, Map<String, String> names) {
+        BlockGraph graph = BlockGraph.from(queryBlock, namedNodes).withDiskNames(names);
+        return new DomainView(queryBlock, namedNodes, graph, DomainXml.parse(domainXml(graph, domainName)), names);
     }
 
     /** The graph as the {@code <domain>} subset libvirt's alignment reads. */

@@ -2,6 +2,7 @@
 package org.virtbackup.qemu.driver;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,17 +19,32 @@ import org.virtbackup.qemu.qmp.QmpCommand;
 import org.virtbackup.qemu.qmp.QmpException;
 import org.virtbackup.qemu.store.StateDirectory;
 import org.virtbackup.spi.ConnectionDriver;
+import org.virtbackup.xml.DomainXml;
+import org.virtbackup.xml.model.DomainDef;
 
 /**
- * The {@code qmp+unix} driver. Options: {@code stateDir} (else the URI's {@code statedir}, else SPEC §5's
- * default), {@code tlsDir} (else {@code $VIRTBACKUP_BACKUP_TLS_DIR}) for {@code tls='yes'} pull backups,
- * {@code backupSpeed} (bytes per second per disk, beyond libvirt) to keep push backups from starving the guest,
- * {@code copyRange} ({@code true} by default: push jobs copy with {@code copy_file_range} where QEMU offers it).
+ * The {@code qmp+unix} driver. Options (each also settable where noted):
+ * <ul>
+ *   <li>{@code stateDir}: else the URI's {@code statedir}, else SPEC §5's default;</li>
+ *   <li>{@code domainXml}: a libvirt {@code <domain>} XML file (else the URI's {@code domainxml}); its disks'
+ *       target names then name QEMU's disks, matched by alias, target or source path, and checkpoints embed
+ *       it;</li>
+ *   <li>{@code tlsDir}: else {@code $VIRTBACKUP_BACKUP_TLS_DIR}, for {@code tls='yes'} pull backups;</li>
+ *   <li>{@code backupSpeed}: bytes per second per disk, beyond libvirt, to keep push backups from starving
+ *       the guest;</li>
+ *   <li>{@code copyRange}: {@code true} by default: push jobs copy with {@code copy_file_range} where QEMU
+ *       offers it.</li>
+ * </ul>
  *
  * <p>When QEMU cannot be reached but the URI names a domain with a backup job on record, the connection opens
  * anyway, so that the job can still be ended and its files cleaned up after QEMU died.
  */
 public final class QemuDriver implements ConnectionDriver {
+
+    /** The settings that do not come from QEMU. */
+    private record Settings(StateDirectory state, Optional<String> tlsDir, long speed, boolean copyRange,
+            Optional<DomainDef> userDomain) {
+    }
 
     @Override
     public Set<String> uriSchemes() {
@@ -38,25 +54,42 @@ public final class QemuDriver implements ConnectionDriver {
     @Override
     public Connection open(URI uri, Map<String, String> options) {
         QemuUri u = QemuUri.parse(uri);
-        StateDirectory state = StateDirectory.resolveDefault(
-                Optional.ofNullable(options.get("stateDir")).map(Path::of).or(u::stateDir));
-        Optional<String> tls = Optional.ofNullable(options.get("tlsDir"))
-                .or(() -> Optional.ofNullable(System.getenv("VIRTBACKUP_BACKUP_TLS_DIR")));
+        Settings settings = settings(u, options);
         QmpChannel qmp = QmpChannel.unix(u.socket());
         try {
             qmp.connect();
         } catch (QmpException e) {
-            if (u.domain().isPresent() && Files.exists(state.root().resolve(u.domain().get()).resolve("backup.json"))) {
-                return connection(uri, qmp, u.domain().get(), state, tls, speed(options), !"false".equals(options.get("copyRange")));
+            if (u.domain().isPresent()
+                    && Files.exists(settings.state().root().resolve(u.domain().get()).resolve("backup.json"))) {
+                return connection(uri, qmp, u.domain().get(), settings);
             }
             throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, "cannot connect to QEMU at '"
                     + u.socket() + "': " + e.getMessage(), e);
         }
         try {
-            return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), state, tls, speed(options), !"false".equals(options.get("copyRange")));
+            return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), settings);
         } catch (RuntimeException e) {
             qmp.close();
             throw e;
+        }
+    }
+
+    private static Settings settings(QemuUri u, Map<String, String> options) {
+        StateDirectory state = StateDirectory.resolveDefault(
+                Optional.ofNullable(options.get("stateDir")).map(Path::of).or(u::stateDir));
+        Optional<String> tls = Optional.ofNullable(options.get("tlsDir"))
+                .or(() -> Optional.ofNullable(System.getenv("VIRTBACKUP_BACKUP_TLS_DIR")));
+        Optional<DomainDef> domain = Optional.ofNullable(options.get("domainXml")).map(Path::of)
+                .or(u::domainXml).map(QemuDriver::readDomain);
+        return new Settings(state, tls, speed(options), !"false".equals(options.get("copyRange")), domain);
+    }
+
+    private static DomainDef readDomain(Path file) {
+        try {
+            return DomainXml.parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new VirtBackupException(ErrorCode.READ_FAILED, ErrorDomain.QEMU,
+                    "cannot read domain XML '" + file + "': " + e.getMessage(), e);
         }
     }
 
@@ -74,15 +107,14 @@ public final class QemuDriver implements ConnectionDriver {
                 "option backupSpeed must be a number of bytes per second >= 0, not '" + v + "'");
     }
 
-    private static Connection connection(URI uri, QmpChannel qmp, String name, StateDirectory state,
-            Optional<String> tls, long speed, boolean copyRange) {
+    private static Connection connection(URI uri, QmpChannel qmp, String name, Settings s) {
         QemuCapabilities[] probed = new QemuCapabilities[1];
         DomainContext ctx = new DomainContext(name, qmp, () -> {
             if (probed[0] == null) {
                 probed[0] = probe(qmp);
             }
             return probed[0];
-        }, state.domainDir(name), tls, speed, copyRange);
+        }, s.state().domainDir(name), s.tlsDir(), s.speed(), s.copyRange(), s.userDomain());
         return new QemuConnection(uri, qmp, ctx);
     }
 

@@ -13,13 +13,14 @@ import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
 
 /**
- * A parsed {@code qmp+unix:///path/to/qmp.sock?domain=NAME&statedir=DIR} URI.
+ * A parsed {@code qmp+unix:///path/to/qmp.sock?domain=NAME&statedir=DIR&domainxml=FILE} URI.
  *
  * @param socket the QMP socket
  * @param domain the domain name, if given
  * @param stateDir the state directory, if given in the URI
+ * @param domainXml a libvirt {@code <domain>} XML file naming the disks, if given
  */
-record QemuUri(Path socket, Optional<String> domain, Optional<Path> stateDir) {
+record QemuUri(Path socket, Optional<String> domain, Optional<Path> stateDir, Optional<Path> domainXml) {
 
     static final String SCHEME = "qmp+unix";
 
@@ -36,12 +37,13 @@ record QemuUri(Path socket, Optional<String> domain, Optional<Path> stateDir) {
         }
         Map<String, String> query = query(uri);
         for (String key : query.keySet()) {
-            if (!key.equals("domain") && !key.equals("statedir")) {
-                throw invalid(uri, "unknown parameter '" + key + "' (known: domain, statedir)");
+            if (!key.equals("domain") && !key.equals("statedir") && !key.equals("domainxml")) {
+                throw invalid(uri, "unknown parameter '" + key + "' (known: domain, statedir, domainxml)");
             }
         }
         return new QemuUri(Path.of(path), Optional.ofNullable(query.get("domain")),
-                Optional.ofNullable(query.get("statedir")).map(Path::of));
+                Optional.ofNullable(query.get("statedir")).map(Path::of),
+                Optional.ofNullable(query.get("domainxml")).map(Path::of));
     }
 
     private static Map<String, String> query(URI uri) {

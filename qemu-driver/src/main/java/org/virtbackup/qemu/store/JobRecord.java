@@ -27,10 +27,11 @@ import java.util.Map;
  * @param phase {@code starting} until the start plan completed, then {@code running}
  * @param created every resource a step recorded before it ran
  * @param notes remarks for the job info (e.g. disks backed up in full instead of incrementally)
+ * @param diskNames QEMU's disk names → the caller's libvirt target names, when a domain XML mapped them
  */
 public record JobRecord(String jobId, String mode, long startedAtMillis, List<String> flags, String alignedXml,
         String checkpoint, List<String> checkpointDisks, Map<String, BackingRef> backingTargets, JsonNode queryBlock,
-        JsonNode namedNodes, String phase, List<JsonNode> created, List<String> notes) {
+        JsonNode namedNodes, String phase, List<JsonNode> created, List<String> notes, Map<String, String> diskNames) {
 
     /** Phase while the start plan runs. */
     public static final String STARTING = "starting";
@@ -52,12 +53,13 @@ public record JobRecord(String jobId, String mode, long startedAtMillis, List<St
         backingTargets = Map.copyOf(backingTargets);
         created = List.copyOf(created);
         notes = List.copyOf(notes);
+        diskNames = diskNames == null ? Map.of() : Map.copyOf(diskNames);
     }
 
     /** A copy in another phase. */
     public JobRecord withPhase(String newPhase) {
         return new JobRecord(jobId, mode, startedAtMillis, flags, alignedXml, checkpoint, checkpointDisks,
-                backingTargets, queryBlock, namedNodes, newPhase, created, notes);
+                backingTargets, queryBlock, namedNodes, newPhase, created, notes, diskNames);
     }
 
     /** A copy with more recorded resources. */
@@ -65,6 +67,6 @@ public record JobRecord(String jobId, String mode, long startedAtMillis, List<St
         List<JsonNode> all = new ArrayList<>(created);
         all.addAll(more);
         return new JobRecord(jobId, mode, startedAtMillis, flags, alignedXml, checkpoint, checkpointDisks,
-                backingTargets, queryBlock, namedNodes, phase, all, notes);
+                backingTargets, queryBlock, namedNodes, phase, all, notes, diskNames);
     }
 }
