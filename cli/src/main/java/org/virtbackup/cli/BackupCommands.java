@@ -3,20 +3,17 @@ package org.virtbackup.cli;
 
 import java.io.PrintWriter;
 import java.util.EnumSet;
-import java.util.concurrent.Callable;
 import org.virtbackup.api.BackupDryRun;
 import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupStartFlag;
+import org.virtbackup.api.Domain;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** The backup verbs: {@code backup-begin}, {@code backup-end}, {@code backup-dumpxml}, {@code domjobinfo}, {@code domjobabort}. */
 final class BackupCommands {
@@ -30,7 +27,7 @@ final class BackupCommands {
     @Command(name = "backup-begin", description = {
         "Start a backup job (libvirt's virDomainBackupBegin). Returns once the job runs and prints its id.",
         "Without BACKUP.xml: a full push backup of every writable disk, as virsh does."})
-    static final class Begin implements Callable<Integer> {
+    static final class Begin extends ConnectedVerb {
         @Parameters(arity = "0..1", paramLabel = "BACKUP.xml", description = "<domainbackup> XML, or - for standard input")
         String backupFile;
 
@@ -50,17 +47,8 @@ final class BackupCommands {
         @Option(names = "--print-qmp", description = "With --dry-run: also print the QMP plan, one JSON object per line")
         boolean printQmp;
 
-        @Mixin
-        GlobalOptions global;
-
-        @Mixin
-        GlobalOptions.DomainOption domainOption;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
-        public Integer call() {
+        void check() {
             if (printQmp && !dryRun) {
                 throw new ParameterException(spec.commandLine(), "--print-qmp requires --dry-run");
             }
@@ -68,6 +56,10 @@ final class BackupCommands {
                 throw new ParameterException(spec.commandLine(),
                         "only one of BACKUP.xml and --checkpointxml can be read from standard input");
             }
+        }
+
+        @Override
+        int run(Domain dom, PrintWriter out) {
             String backupXml = backupFile == null ? DEFAULT_BACKUP_XML : Input.read(backupFile);
             String checkpointXml = checkpointFile == null ? null : Input.read(checkpointFile);
             EnumSet<BackupStartFlag> flags = EnumSet.noneOf(BackupStartFlag.class);
@@ -77,20 +69,16 @@ final class BackupCommands {
             if (fallbackFull) {
                 flags.add(BackupStartFlag.INCREMENTAL_FALLBACK_FULL);
             }
-            PrintWriter out = spec.commandLine().getOut();
-            try (Session s = Session.open(GlobalOptions.of(spec))) {
-                if (dryRun) {
-                    BackupDryRun plan = s.domain().backupDryRun(backupXml, checkpointXml, flags);
-                    out.print(plan.alignedXml());
-                    if (printQmp) {
-                        plan.qmpPlan().forEach(out::println);
-                    }
-                } else {
-                    BackupJob job = s.domain().backupStart(backupXml, checkpointXml, flags);
-                    out.println("Backup started: job " + job.id());
+            if (dryRun) {
+                BackupDryRun plan = dom.backupDryRun(backupXml, checkpointXml, flags);
+                out.print(plan.alignedXml());
+                if (printQmp) {
+                    plan.qmpPlan().forEach(out::println);
                 }
+            } else {
+                BackupJob job = dom.backupStart(backupXml, checkpointXml, flags);
+                out.println("Backup started: job " + job.id());
             }
-            out.flush();
             return 0;
         }
     }
@@ -100,7 +88,7 @@ final class BackupCommands {
         "A completed push backup's targets are released; a push backup still copying is cancelled and the targets "
             + "virtbackup created are deleted; a pull backup's exports and scratch images are torn down.",
         "Works from any process. Ending again prints the same statistics. Exit 1 if the backup failed."})
-    static final class End implements Callable<Integer> {
+    static final class End extends ConnectedVerb {
         @Option(names = "--wait", description = "Wait for a push backup to finish copying first: a progress bar on a "
                 + "terminal, else a progress line on standard error every 2 s and one with the final state")
         boolean await;
@@ -108,104 +96,56 @@ final class BackupCommands {
         @Option(names = "--discard-checkpoint", description = "Delete the checkpoint this backup created")
         boolean discardCheckpoint;
 
-        @Mixin
-        GlobalOptions global;
-
-        @Mixin
-        GlobalOptions.DomainOption domainOption;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
-        public Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try (Session s = Session.open(GlobalOptions.of(spec))) {
-                if (await) {
-                    // No job running: backupEnd reports the last one, or that there is none.
-                    s.domain().currentBackup().ifPresent(job -> Progress.follow(job, spec.commandLine().getErr()));
-                }
-                EnumSet<BackupEndFlag> flags = EnumSet.noneOf(BackupEndFlag.class);
-                if (discardCheckpoint) {
-                    flags.add(BackupEndFlag.DISCARD_CHECKPOINT);
-                }
-                JobInfo last = s.domain().backupEnd(flags);
-                out.print(GlobalOptions.of(spec).json ? JobInfoFormat.json(last) : JobInfoFormat.text(last));
-                out.flush();
-                if (last.state() == JobState.FAILED) {
-                    PrintWriter err = spec.commandLine().getErr();
-                    err.println("error: the backup job failed: " + last.errorMessage().orElse("unknown error"));
-                    err.flush();
-                    return 1;
-                }
-                return 0;
+        int run(Domain dom, PrintWriter out) {
+            if (await) {
+                // No job running: backupEnd reports the last one, or that there is none.
+                dom.currentBackup().ifPresent(job -> Progress.follow(job, err()));
             }
-        }
-    }
-
-    @Command(name = "backup-dumpxml", description = "Print the running backup's XML, aligned and with index (virDomainBackupGetXMLDesc).")
-    static final class DumpXml implements Callable<Integer> {
-        @Mixin
-        GlobalOptions global;
-
-        @Mixin
-        GlobalOptions.DomainOption domainOption;
-
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            try (Session s = Session.open(GlobalOptions.of(spec))) {
-                spec.commandLine().getOut().print(s.domain().backupGetXmlDesc());
-                spec.commandLine().getOut().flush();
+            EnumSet<BackupEndFlag> flags = EnumSet.noneOf(BackupEndFlag.class);
+            if (discardCheckpoint) {
+                flags.add(BackupEndFlag.DISCARD_CHECKPOINT);
+            }
+            JobInfo last = dom.backupEnd(flags);
+            out.print(options().json ? JobInfoFormat.json(last) : JobInfoFormat.text(last));
+            if (last.state() == JobState.FAILED) {
+                out.flush();
+                err().println("error: the backup job failed: " + last.errorMessage().orElse("unknown error"));
+                err().flush();
+                return 1;
             }
             return 0;
         }
     }
 
+    @Command(name = "backup-dumpxml", description = "Print the running backup's XML, aligned and with index (virDomainBackupGetXMLDesc).")
+    static final class DumpXml extends ConnectedVerb {
+        @Override
+        int run(Domain dom, PrintWriter out) {
+            out.print(dom.backupGetXmlDesc());
+            return 0;
+        }
+    }
+
     @Command(name = "domjobinfo", description = "Print the backup job's statistics, as virsh domjobinfo does.")
-    static final class JobInfoVerb implements Callable<Integer> {
+    static final class JobInfoVerb extends ConnectedVerb {
         @Option(names = "--completed", description = "Statistics of the last finished job")
         boolean completed;
 
-        @Mixin
-        GlobalOptions global;
-
-        @Mixin
-        GlobalOptions.DomainOption domainOption;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
-        public Integer call() {
-            try (Session s = Session.open(GlobalOptions.of(spec))) {
-                JobInfo info = s.domain().jobInfo(completed);
-                spec.commandLine().getOut().print(GlobalOptions.of(spec).json ? JobInfoFormat.json(info) : JobInfoFormat.text(info));
-                spec.commandLine().getOut().flush();
-            }
+        int run(Domain dom, PrintWriter out) {
+            JobInfo info = dom.jobInfo(completed);
+            out.print(options().json ? JobInfoFormat.json(info) : JobInfoFormat.text(info));
             return 0;
         }
     }
 
     @Command(name = "domjobabort", description = {"Abort the backup job (libvirt's virDomainAbortJob).",
         "Ends it as backup-end does, but prints nothing and fails when no job is running."})
-    static final class Abort implements Callable<Integer> {
-        @Mixin
-        GlobalOptions global;
-
-        @Mixin
-        GlobalOptions.DomainOption domainOption;
-
-        @Spec
-        CommandSpec spec;
-
+    static final class Abort extends ConnectedVerb {
         @Override
-        public Integer call() {
-            try (Session s = Session.open(GlobalOptions.of(spec))) {
-                s.domain().abortJob();
-            }
+        int run(Domain dom, PrintWriter out) {
+            dom.abortJob();
             return 0;
         }
     }

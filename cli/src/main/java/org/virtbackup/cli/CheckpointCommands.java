@@ -6,7 +6,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.virtbackup.api.CheckpointCreateFlag;
 import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.CheckpointHealth;
@@ -19,12 +18,9 @@ import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.xml.CheckpointXml;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * The checkpoint verbs, with virsh's names, options and messages, plus the reconciliation verbs
@@ -35,28 +31,8 @@ final class CheckpointCommands {
     private CheckpointCommands() {
     }
 
-    /** What every checkpoint verb shares: the global options and one connection. */
-    abstract static class Verb implements Callable<Integer> {
-        @Mixin
-        GlobalOptions global;
-
-        @Mixin
-        GlobalOptions.DomainOption domainOption;
-
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public final Integer call() {
-            PrintWriter out = spec.commandLine().getOut();
-            try (Session s = Session.open(GlobalOptions.of(spec))) {
-                int code = run(s.domain(), out);
-                out.flush();
-                return code;
-            }
-        }
-
-        abstract int run(Domain dom, PrintWriter out);
+    /** What every checkpoint verb shares: see {@link ConnectedVerb}. */
+    abstract static class Verb extends ConnectedVerb {
     }
 
     @Command(name = "checkpoint-create", description = {"Create a checkpoint from XML (virDomainCheckpointCreateXML).",

@@ -55,7 +55,7 @@ class BackupCliErrorTest {
         assertError(CliRunner.run("--connect", "qmp+unix://host/x.sock", "domjobinfo"), "invalid connection URI "
                 + "'qmp+unix://host/x.sock': a host is not supported; the socket is local: qmp+unix:///path/to/qmp.sock");
         assertError(CliRunner.run("--connect", "qmp+unix:///x.sock?dom=vm1", "domjobinfo"),
-                "invalid connection URI 'qmp+unix:///x.sock?dom=vm1': unknown parameter 'dom' (known: domain, statedir)");
+                "invalid connection URI 'qmp+unix:///x.sock?dom=vm1': unknown parameter 'dom' (known: domain, statedir, domainxml)");
         assertError(CliRunner.run("--connect", "not a uri", "domjobinfo"),
                 "invalid connection URI 'not a uri': Illegal character in path");
         CliRunner.Result noSocket = CliRunner.run("--connect", "qmp+unix://" + tmp.resolve("nosuch.sock"), "--state-dir",
