@@ -56,18 +56,19 @@ public final class QemuDriver implements ConnectionDriver {
         QemuUri u = QemuUri.parse(uri);
         Settings settings = settings(u, options);
         QmpChannel qmp = QmpChannel.unix(u.socket());
+        String version;
         try {
-            qmp.connect();
+            version = qmp.connect().version();
         } catch (QmpException e) {
             if (u.domain().isPresent()
                     && Files.exists(settings.state().root().resolve(u.domain().get()).resolve("backup.json"))) {
-                return connection(uri, qmp, u.domain().get(), settings);
+                return connection(uri, qmp, u.domain().get(), settings, u.socket(), "unreachable");
             }
             throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, "cannot connect to QEMU at '"
                     + u.socket() + "': " + e.getMessage(), e);
         }
         try {
-            return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), settings);
+            return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), settings, u.socket(), version);
         } catch (RuntimeException e) {
             qmp.close();
             throw e;
@@ -107,14 +108,16 @@ public final class QemuDriver implements ConnectionDriver {
                 "option backupSpeed must be a number of bytes per second >= 0, not '" + v + "'");
     }
 
-    private static Connection connection(URI uri, QmpChannel qmp, String name, Settings s) {
+    private static Connection connection(URI uri, QmpChannel qmp, String name, Settings s, Path socket,
+            String qemuVersion) {
+        Path domainDir = s.state().domainDir(name);
         QemuCapabilities[] probed = new QemuCapabilities[1];
         DomainContext ctx = new DomainContext(name, qmp, () -> {
             if (probed[0] == null) {
-                probed[0] = probe(qmp);
+                probed[0] = CapabilityCache.get(domainDir, socket, qemuVersion, () -> probe(qmp));
             }
             return probed[0];
-        }, s.state().domainDir(name), s.tlsDir(), s.speed(), s.copyRange(), s.userDomain());
+        }, domainDir, s.tlsDir(), s.speed(), s.copyRange(), s.userDomain());
         return new QemuConnection(uri, qmp, ctx);
     }
 
