@@ -3,6 +3,7 @@ package org.virtbackup.cli;
 
 import java.io.PrintWriter;
 import java.util.EnumSet;
+import java.util.Optional;
 import org.virtbackup.api.BackupDryRun;
 import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupJob;
@@ -48,7 +49,7 @@ final class BackupCommands {
         boolean printQmp;
 
         @Override
-        void check() {
+        void before() {
             if (printQmp && !dryRun) {
                 throw new ParameterException(spec.commandLine(), "--print-qmp requires --dry-run");
             }
@@ -97,11 +98,21 @@ final class BackupCommands {
         boolean discardCheckpoint;
 
         @Override
-        int run(Domain dom, PrintWriter out) {
+        void before() {
             if (await) {
-                // No job running: backupEnd reports the last one, or that there is none.
-                dom.currentBackup().ifPresent(job -> Progress.follow(job, err()));
+                Progress.follow(this::runningJob, err());
             }
+        }
+
+        /** One short look at the running job (no job: backupEnd then reports the last one, or none). */
+        private Optional<JobInfo> runningJob() {
+            try (Session s = Session.open(options())) {
+                return s.domain().currentBackup().map(BackupJob::info);
+            }
+        }
+
+        @Override
+        int run(Domain dom, PrintWriter out) {
             EnumSet<BackupEndFlag> flags = EnumSet.noneOf(BackupEndFlag.class);
             if (discardCheckpoint) {
                 flags.add(BackupEndFlag.DISCARD_CHECKPOINT);

@@ -25,7 +25,7 @@ abstract class ConnectedVerb implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-        check();
+        before();
         PrintWriter out = spec.commandLine().getOut();
         try (Session s = Session.open(GlobalOptions.of(spec))) {
             int code = run(s.domain(), out);
@@ -34,8 +34,11 @@ abstract class ConnectedVerb implements Callable<Integer> {
         }
     }
 
-    /** Usage checks that need no connection; throw {@link picocli.CommandLine.ParameterException} (exit 2). */
-    void check() {
+    /**
+     * Work before the verb's connection opens: usage checks (throw
+     * {@link picocli.CommandLine.ParameterException}, exit 2), or waiting without holding the QMP socket.
+     */
+    void before() {
     }
 
     /** The verb's work; returns the exit code. */

@@ -4,38 +4,56 @@ package org.virtbackup.cli;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Supplier;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupMode;
 import org.virtbackup.api.JobInfo;
 
-/** Follows a push job until it has finished copying: a progress bar on a terminal, plain lines otherwise. */
+/**
+ * Follows a push job until it has finished copying: a progress bar on a terminal, plain lines otherwise.
+ * Each look is a short connection of its own ({@code poll}), so that other verbs (domjobinfo, domjobabort)
+ * can reach QEMU's single QMP socket while we wait (SPEC §2).
+ */
 final class Progress {
 
-    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration LINE_EVERY = Duration.ofSeconds(2);
 
     private Progress() {
     }
 
-    static JobInfo follow(BackupJob job, PrintWriter err) {
-        if (job.mode() == BackupMode.PULL) {
-            return job.info(); // a pull job waits for its reader, not for us
+    /**
+     * Waits while {@code poll} reports a running push job.
+     *
+     * @param poll the running job's statistics, empty once no job runs (someone ended it)
+     */
+    static void follow(Supplier<Optional<JobInfo>> poll, PrintWriter err) {
+        Optional<JobInfo> first = poll.get();
+        if (first.isEmpty() || first.get().mode() == BackupMode.PULL) {
+            return; // nothing to wait for; a pull job waits for its reader, not for us
         }
-        return System.console() != null ? withBar(job) : withLines(job, err);
+        if (System.console() != null) {
+            withBar(poll);
+        } else {
+            withLines(poll, err);
+        }
     }
 
-    private static JobInfo withBar(BackupJob job) {
+    private static void withBar(Supplier<Optional<JobInfo>> poll) {
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("backup").setStyle(ProgressBarStyle.ASCII)
                 .setUnit(" MiB", 1 << 20).setInitialMax(1).build()) {
             while (true) {
-                JobInfo info = job.info();
-                bar.maxHint(Math.max(1, info.diskTotal().orElse(1)));
-                bar.stepTo(info.diskProcessed().orElse(0));
-                if (info.state().isTerminal()) {
-                    return info;
+                Optional<JobInfo> info = poll.get();
+                if (info.isEmpty()) {
+                    return;
+                }
+                bar.maxHint(Math.max(1, info.get().diskTotal().orElse(1)));
+                bar.stepTo(info.get().diskProcessed().orElse(0));
+                if (info.get().state().isTerminal()) {
+                    return;
                 }
                 sleep();
             }
@@ -48,14 +66,18 @@ final class Progress {
     }
 
     /** A line every {@link #LINE_EVERY} while the job copies, and one with the final state. */
-    private static JobInfo withLines(BackupJob job, PrintWriter err) {
+    private static void withLines(Supplier<Optional<JobInfo>> poll, PrintWriter err) {
         long nextLine = System.nanoTime();
         while (true) {
-            JobInfo info = job.info();
+            Optional<JobInfo> next = poll.get();
+            if (next.isEmpty()) {
+                return;
+            }
+            JobInfo info = next.get();
             if (info.state().isTerminal()) {
                 err.println(line(info));
                 err.flush();
-                return info;
+                return;
             }
             if (System.nanoTime() - nextLine >= 0) {
                 err.println(line(info));

@@ -183,4 +183,25 @@ class BackupCliTest {
         assertThat(d.target("full", "vda")).doesNotExist();
         d.assertNoLeftovers();
     }
+
+    @Test
+    void whileBackupEndWaitsOtherVerbsStillReachQemu() throws Exception {
+        jobId(d.cli("--backup-speed", CliDomain.SLOW, "backup-begin", d.pushXml("full", null)));
+        var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return d.process("backup-end", "--wait");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(2000); // the waiter is polling by now
+        CliRunner.Result info = d.process("domjobinfo");
+        assertThat(info.exitCode()).as("%s", info).isZero();
+        assertThat(info.out()).startsWith("Job type:         Unbounded");
+        assertThat(d.process("domjobabort").exitCode()).as("abort from a third process").isZero();
+        CliRunner.Result ended = waiting.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(ended.exitCode()).as("%s", ended).isZero();
+        assertThat(ended.out()).startsWith("Job type:         Cancelled");
+        d.assertNoLeftovers();
+    }
 }
