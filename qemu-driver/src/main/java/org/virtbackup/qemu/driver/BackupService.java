@@ -142,10 +142,6 @@ final class BackupService {
         return BackupMode.valueOf(rec.mode().toUpperCase());
     }
 
-    static EnumSet<BackupEndFlag> none() {
-        return EnumSet.noneOf(BackupEndFlag.class);
-    }
-
     static VirtBackupException noBackup() {
         return new VirtBackupException(ErrorCode.NO_DOMAIN_BACKUP, ErrorDomain.QEMU, "no domain backup job present");
     }

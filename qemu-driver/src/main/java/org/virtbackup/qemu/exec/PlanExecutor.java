@@ -45,11 +45,6 @@ public final class PlanExecutor {
         public Outcome {
             jobs = Map.copyOf(jobs);
         }
-
-        /** The first error of any awaited job. */
-        public Optional<String> firstError() {
-            return jobs.values().stream().flatMap(j -> j.error().stream()).findFirst();
-        }
     }
 
     /**
@@ -129,8 +124,4 @@ public final class PlanExecutor {
         return new VirtBackupException(ErrorCode.INTERNAL_ERROR, ErrorDomain.QEMU, "unexpected failure: " + e, e);
     }
 
-    /** Runs the given steps as a teardown (every step, first error reported); used for cleanup lists. */
-    public Outcome applyAll(List<Step> steps) {
-        return apply(Plan.teardown(new ArrayList<>(steps)));
-    }
 }

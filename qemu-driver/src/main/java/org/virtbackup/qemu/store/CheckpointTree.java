@@ -131,28 +131,6 @@ public final class CheckpointTree {
     }
 
     /**
-     * libvirt's current checkpoint after loading metadata: the unique leaf when the checkpoints form one chain,
-     * otherwise none (libvirt-backup-reference.md §5.2).
-     */
-    public Optional<String> chainLeaf() {
-        List<String> roots = roots();
-        if (roots.size() != 1) {
-            return Optional.empty();
-        }
-        String at = roots.get(0);
-        while (true) {
-            List<String> kids = children(at);
-            if (kids.isEmpty()) {
-                return Optional.of(at);
-            }
-            if (kids.size() > 1) {
-                return Optional.empty();
-            }
-            at = kids.get(0);
-        }
-    }
-
-    /**
      * Checks a redefinition of {@code name} with {@code parent} (libvirt's {@code virDomainMomentCheckCycles}).
      *
      * @throws VirtBackupException {@link ErrorCode#INVALID_ARG} for an own parent, a missing parent or a cycle
@@ -173,19 +151,7 @@ public final class CheckpointTree {
         }
     }
 
-    /** The tree with {@code node} added, or replacing the one of the same name (children are kept). */
-    public CheckpointTree with(CheckpointNode node) {
-        Map<String, CheckpointNode> m = new LinkedHashMap<>(nodes);
-        m.put(node.name(), node);
-        return of(m.values());
-    }
 
-    /** The tree without the named checkpoints; nothing is re-parented. */
-    public CheckpointTree without(Collection<String> names) {
-        Map<String, CheckpointNode> m = new LinkedHashMap<>(nodes);
-        names.forEach(m::remove);
-        return of(m.values());
-    }
 
     private CheckpointNode require(String name) {
         CheckpointNode n = nodes.get(name);

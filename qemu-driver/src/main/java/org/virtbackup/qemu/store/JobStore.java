@@ -31,10 +31,6 @@ public final class JobStore {
         this.dir = domainDir;
     }
 
-    /** The domain's state directory. */
-    public Path dir() {
-        return dir;
-    }
 
     /** The running job, if any. */
     public Optional<JobRecord> current() {

@@ -49,14 +49,6 @@ class CheckpointTreeTest {
     }
 
     @Test
-    void chainLeafOnlyForASingleChain() {
-        assertThat(TREE.chainLeaf()).isEmpty();
-        var chain = CheckpointTree.of(List.of(node("a", null, 1), node("b", "a", 2), node("c", "b", 3)));
-        assertThat(chain.chainLeaf()).contains("c");
-        assertThat(CheckpointTree.of(List.of()).chainLeaf()).isEmpty();
-    }
-
-    @Test
     void missingParentMakesARoot() {
         var t = CheckpointTree.of(List.of(node("x", "gone", 1)));
         assertThat(t.roots()).containsExactly("x");
