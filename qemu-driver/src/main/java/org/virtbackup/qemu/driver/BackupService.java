@@ -3,12 +3,10 @@ package org.virtbackup.qemu.driver;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.virtbackup.api.BackupDryRun;
-import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupMode;
 import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.ErrorCode;
