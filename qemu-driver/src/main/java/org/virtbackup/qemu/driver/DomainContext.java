@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
 import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.store.CheckpointStore;
@@ -21,9 +22,10 @@ import org.virtbackup.qemu.store.JobStore;
  * @param tlsDir the x509 directory for {@code tls='yes'} pull backups, if configured
  * @param speedLimit push backups' per-disk copy limit in bytes per second, 0 for none
  * @param copyRange let push jobs use {@code copy_file_range} where QEMU offers it (driver option {@code copyRange})
+ * @param pullMethod how new pull backups keep the point in time (driver option {@code pullMethod})
  */
 record DomainContext(String name, QmpChannel qmp, Supplier<QemuCapabilities> capabilities, Path domainDir,
-        Optional<String> tlsDir, long speedLimit, boolean copyRange) {
+        Optional<String> tlsDir, long speedLimit, boolean copyRange, PullMethod pullMethod) {
 
     /** How long another operation on the same domain may hold the lock before we give up. */
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);

@@ -17,13 +17,15 @@ import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpCommand;
 import org.virtbackup.qemu.qmp.QmpException;
 import org.virtbackup.qemu.store.StateDirectory;
+import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.spi.ConnectionDriver;
 
 /**
  * The {@code qmp+unix} driver. Options: {@code stateDir} (else the URI's {@code statedir}, else SPEC §5's
  * default), {@code tlsDir} (else {@code $VIRTBACKUP_BACKUP_TLS_DIR}) for {@code tls='yes'} pull backups,
  * {@code backupSpeed} (bytes per second per disk, beyond libvirt) to keep push backups from starving the guest,
- * {@code copyRange} ({@code true} by default: push jobs copy with {@code copy_file_range} where QEMU offers it).
+ * {@code copyRange} ({@code true} by default: push jobs copy with {@code copy_file_range} where QEMU offers it),
+ * {@code pullMethod} ({@code fleecing} by default, or {@code cbw}: copy-before-write + snapshot-access).
  *
  * <p>When QEMU cannot be reached but the URI names a domain with a backup job on record, the connection opens
  * anyway, so that the job can still be ended and its files cleaned up after QEMU died.
@@ -47,16 +49,26 @@ public final class QemuDriver implements ConnectionDriver {
             qmp.connect();
         } catch (QmpException e) {
             if (u.domain().isPresent() && Files.exists(state.root().resolve(u.domain().get()).resolve("backup.json"))) {
-                return connection(uri, qmp, u.domain().get(), state, tls, speed(options), !"false".equals(options.get("copyRange")));
+                return connection(uri, qmp, u.domain().get(), state, tls, speed(options), !"false".equals(options.get("copyRange")),
+                    pullMethod(options));
             }
             throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, "cannot connect to QEMU at '"
                     + u.socket() + "': " + e.getMessage(), e);
         }
         try {
-            return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), state, tls, speed(options), !"false".equals(options.get("copyRange")));
+            return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), state, tls, speed(options), !"false".equals(options.get("copyRange")),
+                    pullMethod(options));
         } catch (RuntimeException e) {
             qmp.close();
             throw e;
+        }
+    }
+
+    private static PullMethod pullMethod(Map<String, String> options) {
+        try {
+            return PullMethod.parse(options.getOrDefault("pullMethod", "fleecing"));
+        } catch (IllegalArgumentException e) {
+            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "option " + e.getMessage(), e);
         }
     }
 
@@ -75,14 +87,14 @@ public final class QemuDriver implements ConnectionDriver {
     }
 
     private static Connection connection(URI uri, QmpChannel qmp, String name, StateDirectory state,
-            Optional<String> tls, long speed, boolean copyRange) {
+            Optional<String> tls, long speed, boolean copyRange, PullMethod pullMethod) {
         QemuCapabilities[] probed = new QemuCapabilities[1];
         DomainContext ctx = new DomainContext(name, qmp, () -> {
             if (probed[0] == null) {
                 probed[0] = probe(qmp);
             }
             return probed[0];
-        }, state.domainDir(name), tls, speed, copyRange);
+        }, state.domainDir(name), tls, speed, copyRange, pullMethod);
         return new QemuConnection(uri, qmp, ctx);
     }
 
