@@ -41,7 +41,7 @@ public final class Main {
 
         static Options parse(String[] args) {
             if (args.length == 0 || !args[0].equals("push")) {
-                throw new IllegalArgumentException("the only benchmark is 'push'");
+                throw new IllegalArgumentException("the benchmarks are 'push' and 'pull'");
             }
             long size = 1024;
             int runs = 5;
@@ -85,6 +85,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("pull")) {
+            PullBenchmark.main(args);
+            return;
+        }
         Options o;
         try {
             o = Options.parse(args);

@@ -19,6 +19,7 @@ import org.virtbackup.qemu.plan.BackupPlanner;
 import org.virtbackup.qemu.plan.CheckpointRequest;
 import org.virtbackup.qemu.plan.Plan;
 import org.virtbackup.qemu.plan.PlanJson;
+import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.DomainLock;
 import org.virtbackup.qemu.store.JobRecord;
@@ -96,7 +97,8 @@ final class BackupService {
         String suffix = checkpoint.flatMap(CheckpointDef::name).orElse(Long.toString(now.getEpochSecond()));
         BackupDef aligned = BackupAligner.align(def, view.domain(), suffix, known::contains);
         RequestMapper.Options options = new RequestMapper.Options(flags.contains(BackupStartFlag.REUSE_EXTERNAL),
-                flags.contains(BackupStartFlag.INCREMENTAL_FALLBACK_FULL), ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange());
+                flags.contains(BackupStartFlag.INCREMENTAL_FALLBACK_FULL), ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange(),
+                ctx.pullMethod());
         RequestMapper.Mapped mapped = RequestMapper.map(aligned, checkpoint.map(RequestMapper::checkpointRequest),
                 options, view.graph(), ctx.jobs()::targetsOf);
         Plan plan = BackupPlanner.planStart(mapped.request(), view.graph(), ctx.capabilities().get());
@@ -127,9 +129,19 @@ final class BackupService {
         Optional<CheckpointRequest> cp = Optional.ofNullable(rec.checkpoint())
                 .map(n -> new CheckpointRequest(n, rec.checkpointDisks()));
         RequestMapper.Options options = new RequestMapper.Options(rec.flags().contains(BackupStartFlag.REUSE_EXTERNAL.name()),
-                false, ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange());
+                false, ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange(), pullMethodOf(rec));
         RequestMapper.Mapped mapped = RequestMapper.map(aligned, cp, options, start.graph(), c -> rec.backingTargets());
         return BackupPlanner.layout(mapped.request(), start.graph(), ctx.capabilities().get());
+    }
+
+    /**
+     * The pull method a job was started with, whatever this connection's option says: a copy-before-write
+     * pull names everything it creates {@code <prefix>-<disk>-cbw...}.
+     */
+    static PullMethod pullMethodOf(JobRecord rec) {
+        boolean cbw = rec.created().stream().flatMap(n -> java.util.stream.Stream.of(n.path("node"), n.path("job")))
+                .anyMatch(v -> v.asText("").matches(".*-cbw(-.*)?"));
+        return cbw ? PullMethod.CBW : PullMethod.FLEECING;
     }
 
     static Duration elapsed(JobRecord rec) {

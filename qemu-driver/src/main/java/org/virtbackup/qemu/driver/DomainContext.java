@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
 import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.store.CheckpointStore;
@@ -23,9 +24,11 @@ import org.virtbackup.xml.model.DomainDef;
  * @param speedLimit push backups' per-disk copy limit in bytes per second, 0 for none
  * @param copyRange let push jobs use {@code copy_file_range} where QEMU offers it (driver option {@code copyRange})
  * @param userDomain the caller's libvirt {@code <domain>}, whose target names the disks then go by
+ * @param pullMethod how new pull backups keep the point in time (driver option {@code pullMethod})
  */
 record DomainContext(String name, QmpChannel qmp, Supplier<QemuCapabilities> capabilities, Path domainDir,
-        Optional<String> tlsDir, long speedLimit, boolean copyRange, Optional<DomainDef> userDomain) {
+        Optional<String> tlsDir, long speedLimit, boolean copyRange, Optional<DomainDef> userDomain,
+        PullMethod pullMethod) {
 
     /** How long another operation on the same domain may hold the lock before we give up. */
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);

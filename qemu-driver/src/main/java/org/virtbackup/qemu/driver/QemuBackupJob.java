@@ -70,7 +70,8 @@ final class QemuBackupJob implements BackupJob {
             return JobInfos.of(JobState.FAILED, mode(), BackupService.elapsed(rec), List.of(),
                     Optional.of("lost the connection to QEMU: " + e.getMessage()), rec.notes());
         }
-        if (ours.size() < layout.disks().size()) {
+        // a copy-before-write pull has no jobs
+        if (!layout.request().cbw() && ours.size() < layout.disks().size()) {
             return JobInfos.of(JobState.FAILED, mode(), BackupService.elapsed(rec), ours.values(),
                     Optional.of("a backup job no longer exists in QEMU (QEMU restarted, or another client dismissed it)"),
                     rec.notes());

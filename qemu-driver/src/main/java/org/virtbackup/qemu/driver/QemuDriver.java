@@ -13,6 +13,7 @@ import org.virtbackup.api.Connection;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
 import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpCommand;
@@ -43,7 +44,7 @@ public final class QemuDriver implements ConnectionDriver {
 
     /** The settings that do not come from QEMU. */
     private record Settings(StateDirectory state, Optional<String> tlsDir, long speed, boolean copyRange,
-            Optional<DomainDef> userDomain) {
+            Optional<DomainDef> userDomain, PullMethod pullMethod) {
     }
 
     @Override
@@ -82,7 +83,16 @@ public final class QemuDriver implements ConnectionDriver {
                 .or(() -> Optional.ofNullable(System.getenv("VIRTBACKUP_BACKUP_TLS_DIR")));
         Optional<DomainDef> domain = Optional.ofNullable(options.get("domainXml")).map(Path::of)
                 .or(u::domainXml).map(QemuDriver::readDomain);
-        return new Settings(state, tls, speed(options), !"false".equals(options.get("copyRange")), domain);
+        return new Settings(state, tls, speed(options), !"false".equals(options.get("copyRange")), domain,
+                pullMethod(options));
+    }
+
+    private static PullMethod pullMethod(Map<String, String> options) {
+        try {
+            return PullMethod.parse(options.getOrDefault("pullMethod", "fleecing"));
+        } catch (IllegalArgumentException e) {
+            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "option " + e.getMessage(), e);
+        }
     }
 
     private static DomainDef readDomain(Path file) {
@@ -117,7 +127,7 @@ public final class QemuDriver implements ConnectionDriver {
                 probed[0] = CapabilityCache.get(domainDir, socket, qemuVersion, () -> probe(qmp));
             }
             return probed[0];
-        }, domainDir, s.tlsDir(), s.speed(), s.copyRange(), s.userDomain());
+        }, domainDir, s.tlsDir(), s.speed(), s.copyRange(), s.userDomain(), s.pullMethod());
         return new QemuConnection(uri, qmp, ctx);
     }
 

@@ -20,6 +20,7 @@ import org.virtbackup.qemu.plan.CheckpointRequest;
 import org.virtbackup.qemu.plan.DiskRequest;
 import org.virtbackup.qemu.plan.NbdAddress;
 import org.virtbackup.qemu.plan.NbdServer;
+import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.qemu.store.JobRecord.BackingRef;
 import org.virtbackup.xml.model.BackupDef;
 import org.virtbackup.xml.model.BackupDiskDef;
@@ -53,7 +54,7 @@ final class RequestMapper {
 
     /** Settings that do not come from the XML. */
     record Options(boolean reuseExternal, boolean fallbackFull, Optional<String> tlsDir, boolean tlsVerifyPeer,
-            long speedLimit, boolean copyRange) {
+            long speedLimit, boolean copyRange, PullMethod pullMethod) {
     }
 
     static Mapped map(BackupDef aligned, Optional<CheckpointRequest> checkpoint, Options options, BlockGraph graph,
@@ -81,7 +82,8 @@ final class RequestMapper {
         }
         Optional<NbdServer> server = aligned.server().map(s -> server(s, options));
         BackupRequest request = new BackupRequest(aligned.mode(), requests, checkpoint, server, options.reuseExternal(),
-                BackupRequest.DEFAULT_PREFIX, options.speedLimit(), options.copyRange());
+                BackupRequest.DEFAULT_PREFIX, options.speedLimit(), options.copyRange(),
+                options.pullMethod());
         return new Mapped(aligned.withDisks(disks), request, backing, notes);
     }
 

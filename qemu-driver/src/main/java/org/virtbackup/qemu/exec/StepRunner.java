@@ -34,6 +34,8 @@ final class StepRunner {
     private final QmpEventListener events;
     private final Duration jobTimeout;
     private final Map<String, JobResult> jobs = new LinkedHashMap<>();
+    /** Whether a {@link Step.PauseGuest} of this plan paused a running guest that is not resumed yet. */
+    private boolean pausedGuest;
 
     StepRunner(QmpChannel qmp, QmpEventListener events, Duration jobTimeout) {
         this.qmp = qmp;
@@ -60,6 +62,12 @@ final class StepRunner {
             cancel(c.jobId());
         } else if (step instanceof Step.DismissJob d) {
             dismiss(d.jobId());
+        } else if (step instanceof Step.PauseGuest) {
+            pauseGuest();
+        } else if (step instanceof Step.ResumeGuest) {
+            resumeGuest();
+        } else if (step instanceof Step.SetDrive d) {
+            setDrive(d);
         } else {
             throw new IllegalStateException("unknown step " + step);
         }
@@ -172,6 +180,34 @@ final class StepRunner {
         }
         jobs.putIfAbsent(jobId, r);
         qmp.execute(org.virtbackup.qemu.plan.Qmp.jobDismiss(jobId));
+    }
+
+    private void pauseGuest() {
+        boolean running = qmp.execute(org.virtbackup.qemu.plan.Qmp.queryStatus()).path("running").asBoolean(false);
+        if (running) {
+            qmp.execute(org.virtbackup.qemu.plan.Qmp.stop());
+            pausedGuest = true;
+        }
+    }
+
+    private void resumeGuest() {
+        if (pausedGuest) {
+            qmp.execute(org.virtbackup.qemu.plan.Qmp.cont());
+            pausedGuest = false;
+        }
+    }
+
+    /** {@code qom-get} before {@code qom-set}: setting the node in use aborts QEMU 7.2 (notes §8 gotcha 2). */
+    private void setDrive(Step.SetDrive d) {
+        String current = qmp.execute(org.virtbackup.qemu.plan.Qmp.qomGet(d.devicePath(), "drive")).asText("");
+        if (current.equals(d.to())) {
+            return;
+        }
+        if (!current.equals(d.from())) {
+            throw new VirtBackupException(ErrorCode.OPERATION_FAILED, ErrorDomain.QEMU, "device '" + d.devicePath()
+                    + "' uses node '" + current + "', expected '" + d.from() + "' or '" + d.to() + "'");
+        }
+        qmp.execute(org.virtbackup.qemu.plan.Qmp.qomSet(d.devicePath(), "drive", d.to()));
     }
 
     private static Set<PosixFilePermission> permissions(int mode) {

@@ -57,6 +57,11 @@ public final class BackupPlanner {
         if (layout.mode() == BackupMode.PULL) {
             steps.addAll(startServer(layout));
         }
+        if (layout.request().cbw()) {
+            steps.addAll(CbwPlanner.pointInTime(layout));
+            layout.disks().forEach(d -> steps.add(CbwPlanner.export(d)));
+            return Plan.start(steps);
+        }
         steps.add(transaction(layout));
         if (layout.mode() == BackupMode.PULL) {
             layout.disks().forEach(d -> steps.add(export(d)));
@@ -70,6 +75,9 @@ public final class BackupPlanner {
      * @param discardCheckpoint also remove the checkpoint created with the backup ({@code DISCARD_CHECKPOINT})
      */
     public static Plan planEnd(BackupLayout layout, End end, boolean discardCheckpoint) {
+        if (layout.request().cbw()) {
+            return CbwPlanner.end(layout, discardCheckpoint);
+        }
         return EndPlanner.plan(layout, end, discardCheckpoint);
     }
 

@@ -20,9 +20,11 @@ import org.virtbackup.api.BackupMode;
  *     leftovers can be recognised (default {@code vb})
  * @param speedLimit push: each disk's copy limit in bytes per second, 0 for none (beyond libvirt)
  * @param copyRange push: let QEMU use {@code copy_file_range} ({@code x-perf}) where the schema offers it
+ * @param pullMethod pull: fleecing job or copy-before-write filter (ignored for push)
  */
 public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<CheckpointRequest> newCheckpoint,
-        Optional<NbdServer> server, boolean reuseExternal, String jobPrefix, long speedLimit, boolean copyRange) {
+        Optional<NbdServer> server, boolean reuseExternal, String jobPrefix, long speedLimit, boolean copyRange,
+        PullMethod pullMethod) {
 
     /** The default job prefix. */
     public static final String DEFAULT_PREFIX = "vb";
@@ -33,9 +35,16 @@ public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<C
         Objects.requireNonNull(newCheckpoint, "newCheckpoint");
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(jobPrefix, "jobPrefix");
+        Objects.requireNonNull(pullMethod, "pullMethod");
         if (speedLimit < 0) {
             throw new IllegalArgumentException("speedLimit must be >= 0, got " + speedLimit);
         }
+    }
+
+    /** The request with classic fleecing for pull. */
+    public BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<CheckpointRequest> newCheckpoint,
+            Optional<NbdServer> server, boolean reuseExternal, String jobPrefix, long speedLimit, boolean copyRange) {
+        this(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, speedLimit, copyRange, PullMethod.FLEECING);
     }
 
     /** The request without a speed limit. */
@@ -57,22 +66,33 @@ public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<C
 
     /** A copy with {@code REUSE_EXTERNAL} set as given. */
     public BackupRequest reuseExternal(boolean value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, value, jobPrefix, speedLimit, copyRange);
+        return new BackupRequest(mode, disks, newCheckpoint, server, value, jobPrefix, speedLimit, copyRange, pullMethod);
     }
 
     /** A copy with another job prefix. */
     public BackupRequest jobPrefix(String value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, value, speedLimit, copyRange);
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, value, speedLimit, copyRange, pullMethod);
     }
 
     /** A copy with a per-disk copy speed limit (push). */
     public BackupRequest speedLimit(long bytesPerSecond) {
         return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, bytesPerSecond,
-                copyRange);
+                copyRange, pullMethod);
     }
 
     /** A copy with {@code copy_file_range} allowed or not (push). */
     public BackupRequest copyRange(boolean value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, speedLimit, value);
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, speedLimit, value, pullMethod);
+    }
+
+    /** A copy with another pull method. */
+    public BackupRequest pullMethod(PullMethod value) {
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, speedLimit, copyRange,
+                value);
+    }
+
+    /** Whether this is a pull backup through a copy-before-write filter. */
+    public boolean cbw() {
+        return mode == BackupMode.PULL && pullMethod == PullMethod.CBW;
     }
 }

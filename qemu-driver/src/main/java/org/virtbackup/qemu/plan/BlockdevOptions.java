@@ -89,4 +89,59 @@ public sealed interface BlockdevOptions {
             return n;
         }
     }
+
+    /**
+     * A {@code copy-before-write} filter (qemu-7.2-qmp-notes.md §3 B/C): before the guest overwrites a cluster
+     * of {@code file}, the old data goes to {@code target}. {@code on-cbw-error: break-snapshot} lets the
+     * guest write go on when copying fails (the snapshot breaks instead), {@code cbw-timeout} bounds a slow
+     * copy. With a {@code bitmap}, only its dirty clusters are copied and the others become unreadable
+     * through snapshot-access (gotcha 11).
+     *
+     * @param nodeName the node name
+     * @param file the source top node
+     * @param target the scratch node (qcow2 without backing)
+     * @param bitmap incremental: the temporary merged bitmap
+     * @param cbwTimeoutSeconds the {@code cbw-timeout}, 0 to leave it out (no timeout)
+     */
+    record CopyBeforeWrite(String nodeName, String file, String target, Optional<BitmapRef> bitmap,
+            long cbwTimeoutSeconds) implements BlockdevOptions {
+        public CopyBeforeWrite {
+            Objects.requireNonNull(nodeName, "nodeName");
+            Objects.requireNonNull(file, "file");
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(bitmap, "bitmap");
+        }
+
+        @Override
+        public ObjectNode toJson() {
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
+            n.put("driver", "copy-before-write");
+            n.put("node-name", nodeName);
+            n.put("file", file);
+            n.put("target", target);
+            bitmap.ifPresent(b -> n.putObject("bitmap").put("node", b.node()).put("name", b.name()));
+            n.put("on-cbw-error", "break-snapshot");
+            if (cbwTimeoutSeconds > 0) {
+                n.put("cbw-timeout", cbwTimeoutSeconds);
+            }
+            return n;
+        }
+    }
+
+    /** A {@code snapshot-access} node over a copy-before-write filter: the point-in-time view to export. */
+    record SnapshotAccess(String nodeName, String file) implements BlockdevOptions {
+        public SnapshotAccess {
+            Objects.requireNonNull(nodeName, "nodeName");
+            Objects.requireNonNull(file, "file");
+        }
+
+        @Override
+        public ObjectNode toJson() {
+            ObjectNode n = JsonNodeFactory.instance.objectNode();
+            n.put("driver", "snapshot-access");
+            n.put("node-name", nodeName);
+            n.put("file", file);
+            return n;
+        }
+    }
 }

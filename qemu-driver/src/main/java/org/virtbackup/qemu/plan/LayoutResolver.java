@@ -64,6 +64,10 @@ final class LayoutResolver {
         if (!caps.blockExportAdd()) {
             throw Errors.operationUnsupported("pull mode backup needs 'block-export-add', which this QEMU lacks");
         }
+        if (r.cbw() && !(caps.copyBeforeWrite() && caps.snapshotAccess() && caps.cbwOnError())) {
+            throw Errors.operationUnsupported("pull method 'cbw' needs the 'copy-before-write' block driver with "
+                    + "'on-cbw-error' and the 'snapshot-access' driver, which this QEMU lacks; use 'fleecing'");
+        }
         for (DiskRequest d : r.disks()) {
             if (d.format() != DiskRequest.TargetFormat.QCOW2) {
                 throw Errors.configUnsupported("pull mode backup for disk '" + d.disk() + "' requires qcow2 driver");
@@ -79,15 +83,23 @@ final class LayoutResolver {
         }
         boolean push = r.mode() == BackupMode.PUSH;
         checkBackingTarget(d, push);
-        Names names = new Names(r.jobPrefix(), d.disk(), push ? "target" : "scratch");
+        Names names = new Names(r.jobPrefix(), d.disk(), Names.role(r));
         BlockLayer top = disk.top();
-        Optional<ResolvedDisk.Incremental> inc = d.incrementalSince().map(cp -> incremental(d, disk, cp,
-                push ? new BitmapRef(top.nodeName(), "backup-" + d.disk())
-                        : new BitmapRef(names.formatNode(), d.temporaryBitmap())));
+        // cbw: the scratch has no backing, so the temporary bitmap lives on the source (notes §3 C)
+        BitmapRef temp = push ? new BitmapRef(top.nodeName(), "backup-" + d.disk())
+                : new BitmapRef(r.cbw() ? top.nodeName() : names.formatNode(), d.temporaryBitmap());
+        Optional<ResolvedDisk.Incremental> inc = d.incrementalSince().map(cp -> incremental(d, disk, cp, temp));
+        Optional<ResolvedDisk.Cbw> cbw = r.cbw() ? Optional.of(cbw(disk, names)) : Optional.empty();
         return new ResolvedDisk(d, top.nodeName(), top.filename(), top.driver(), top.virtualSize(),
                 top.clusterSize(), inc, names.storageNode(), names.formatNode(), names.backupJob(),
                 push ? Optional.empty() : Optional.of(names.exportId()),
-                d.store() == DiskRequest.StoreType.FILE && !r.reuseExternal());
+                d.store() == DiskRequest.StoreType.FILE && !r.reuseExternal(), cbw);
+    }
+
+    private static ResolvedDisk.Cbw cbw(BlockDisk disk, Names names) {
+        String device = disk.qdev().orElseThrow(() -> Errors.operationUnsupported("disk '" + disk.name()
+                + "' has no guest device to put a copy-before-write filter under"));
+        return new ResolvedDisk.Cbw(names.cbwNode(), names.snapshotNode(), device);
     }
 
     private static void checkBackingTarget(DiskRequest d, boolean push) {
@@ -120,7 +132,9 @@ final class LayoutResolver {
 
     private static void checkLeftovers(List<ResolvedDisk> disks, BlockGraph graph) {
         for (ResolvedDisk d : disks) {
-            for (String node : List.of(d.storageNode(), d.formatNode())) {
+            List<String> nodes = new java.util.ArrayList<>(List.of(d.storageNode(), d.formatNode()));
+            d.cbw().ifPresent(c -> nodes.addAll(List.of(c.filterNode(), c.snapshotNode())));
+            for (String node : nodes) {
                 if (graph.nodeNames().contains(node)) {
                     throw Errors.operationInvalid("block node '" + node + "' already exists; end or clean up "
                             + "the earlier backup job first");

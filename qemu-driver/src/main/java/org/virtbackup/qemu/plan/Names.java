@@ -20,12 +20,23 @@ final class Names {
     /**
      * @param prefix the job prefix
      * @param disk the disk name
-     * @param role {@code target} (push) or {@code scratch} (pull)
+     * @param role see {@link #role}
      */
     Names(String prefix, String disk, String role) {
         this.prefix = prefix;
         this.disk = disk;
         this.role = role;
+    }
+
+    /**
+     * The role part of the image names: {@code target} (push), {@code scratch} (fleecing pull) or {@code cbw}
+     * (copy-before-write pull, so that a job record tells its method by the names it created).
+     */
+    static String role(BackupRequest r) {
+        if (r.mode() == org.virtbackup.api.BackupMode.PUSH) {
+            return "target";
+        }
+        return r.cbw() ? "cbw" : "scratch";
     }
 
     String storageNode() {
@@ -34,6 +45,16 @@ final class Names {
 
     String formatNode() {
         return node(prefix + "-" + disk + "-" + role + "-format");
+    }
+
+    /** The copy-before-write filter node of a cbw pull. */
+    String cbwNode() {
+        return node(prefix + "-" + disk + "-cbw");
+    }
+
+    /** The snapshot-access node of a cbw pull. */
+    String snapshotNode() {
+        return node(prefix + "-" + disk + "-snap");
     }
 
     String createJob(String layer) {

@@ -63,6 +63,15 @@ public final class PlanJson {
         } else if (step instanceof Step.DismissJob d) {
             n.put("step", "dismiss-job");
             n.put("job", d.jobId());
+        } else if (step instanceof Step.PauseGuest) {
+            n.put("step", "pause-guest");
+        } else if (step instanceof Step.ResumeGuest) {
+            n.put("step", "resume-guest");
+        } else if (step instanceof Step.SetDrive d) {
+            n.put("step", "set-drive");
+            n.put("device", d.devicePath());
+            n.put("from", d.from());
+            n.put("to", d.to());
         }
         addList(n, "creates", step.creates().stream().map(Resource::toJson).toList());
         addList(n, "undo", step.undoSteps().stream().map(PlanJson::toJson).toList());

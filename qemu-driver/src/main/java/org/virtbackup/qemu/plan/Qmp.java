@@ -158,6 +158,56 @@ public final class Qmp {
     }
 
     /**
+     * {@code block-export-add} of a read-only NBD export whose bitmaps are named with their node: needed when
+     * the exported node is a snapshot-access node, through which bare names are not found (notes §8 gotcha 9).
+     */
+    public static QmpCommand blockExportAddNodeBitmaps(String id, String nodeName, String exportName,
+            List<BitmapRef> bitmaps) {
+        QmpCommand c = blockExportAdd(id, nodeName, exportName, List.of());
+        ObjectNode a = c.arguments().deepCopy();
+        if (!bitmaps.isEmpty()) {
+            ArrayNode b = a.putArray("bitmaps");
+            bitmaps.forEach(x -> b.addObject().put("node", x.node()).put("name", x.name()));
+        }
+        return new QmpCommand("block-export-add", a);
+    }
+
+    /** {@code query-status}: whether the guest runs. */
+    public static QmpCommand queryStatus() {
+        return QmpCommand.of("query-status");
+    }
+
+    /** {@code stop}: pauses the guest's vCPUs. */
+    public static QmpCommand stop() {
+        return QmpCommand.of("stop");
+    }
+
+    /** {@code cont}: resumes the guest. */
+    public static QmpCommand cont() {
+        return QmpCommand.of("cont");
+    }
+
+    /** {@code qom-get}. */
+    public static QmpCommand qomGet(String path, String property) {
+        ObjectNode a = JSON.objectNode();
+        a.put("path", Objects.requireNonNull(path, "path"));
+        a.put("property", Objects.requireNonNull(property, "property"));
+        return new QmpCommand("qom-get", a);
+    }
+
+    /**
+     * {@code qom-set} of a string property. For a device's {@code drive}, read it with {@link #qomGet} first:
+     * setting the node it already uses aborts QEMU 7.2 (notes §8 gotcha 2); {@link Step.SetDrive} does that.
+     */
+    public static QmpCommand qomSet(String path, String property, String value) {
+        ObjectNode a = JSON.objectNode();
+        a.put("path", Objects.requireNonNull(path, "path"));
+        a.put("property", Objects.requireNonNull(property, "property"));
+        a.put("value", Objects.requireNonNull(value, "value"));
+        return new QmpCommand("qom-set", a);
+    }
+
+    /**
      * {@code block-export-del}. {@code hard} disconnects clients; the default ("safe") fails with "export
      * '...' still in use" while a client is connected (notes §3).
      */

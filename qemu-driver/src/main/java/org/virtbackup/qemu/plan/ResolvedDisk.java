@@ -21,10 +21,26 @@ import java.util.Optional;
  * @param jobId the backup job id
  * @param exportId pull: the block export id
  * @param createsFile whether virtbackup creates (and may delete) the file at {@code request.path()}
+ * @param cbw pull through a copy-before-write filter: its nodes and the device it is put under
  */
 public record ResolvedDisk(DiskRequest request, String sourceNode, String sourceFile, String sourceFormat,
         long sourceSize, long sourceClusterSize, Optional<Incremental> incremental, String storageNode,
-        String formatNode, String jobId, Optional<String> exportId, boolean createsFile) {
+        String formatNode, String jobId, Optional<String> exportId, boolean createsFile, Optional<Cbw> cbw) {
+
+    /**
+     * The copy-before-write pull of one disk (qemu-7.2-qmp-notes.md §3 variants B, C).
+     *
+     * @param filterNode the {@code copy-before-write} node: file = the source top node, target = the scratch
+     * @param snapshotNode the {@code snapshot-access} node over the filter, the exported node
+     * @param devicePath the QOM path of the guest device whose {@code drive} is moved onto the filter
+     */
+    public record Cbw(String filterNode, String snapshotNode, String devicePath) {
+        public Cbw {
+            Objects.requireNonNull(filterNode, "filterNode");
+            Objects.requireNonNull(snapshotNode, "snapshotNode");
+            Objects.requireNonNull(devicePath, "devicePath");
+        }
+    }
 
     /**
      * The temporary bitmap of an incremental disk: added disabled and non-persistent with the source
@@ -34,7 +50,8 @@ public record ResolvedDisk(DiskRequest request, String sourceNode, String source
      * @param checkpoint the checkpoint the backup starts at
      * @param granularity the granularity of the checkpoint bitmap on the top layer
      * @param sources the checkpoint bitmap in each layer that has it, top first
-     * @param temporary where the temporary bitmap lives: the source top node (push) or the scratch node (pull)
+     * @param temporary where the temporary bitmap lives: the source top node (push, cbw pull) or the scratch
+     *     node (fleecing pull)
      */
     public record Incremental(String checkpoint, long granularity, List<BitmapRef> sources, BitmapRef temporary) {
         public Incremental {
@@ -54,6 +71,12 @@ public record ResolvedDisk(DiskRequest request, String sourceNode, String source
         Objects.requireNonNull(formatNode, "formatNode");
         Objects.requireNonNull(jobId, "jobId");
         Objects.requireNonNull(exportId, "exportId");
+        Objects.requireNonNull(cbw, "cbw");
+    }
+
+    /** The node the export reads: the snapshot-access node (cbw) or the scratch format node (fleecing). */
+    public String exportedNode() {
+        return cbw.map(Cbw::snapshotNode).orElse(formatNode);
     }
 
     /** The disk name. */

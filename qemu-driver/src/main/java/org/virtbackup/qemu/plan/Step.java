@@ -184,4 +184,68 @@ public sealed interface Step {
             return Optional.of(Qmp.jobDismiss(jobId));
         }
     }
+
+    /**
+     * Pause the guest ({@code stop}) if {@code query-status} says it runs, so that the bitmap transaction and
+     * the filter insertions that follow form one point in time (QEMU 7.2 has no transaction action for
+     * {@code blockdev-add} or {@code qom-set}, notes §3 B). Undo: {@link ResumeGuest}.
+     */
+    record PauseGuest() implements Step {
+        @Override
+        public List<Step> undoSteps() {
+            return List.of(new ResumeGuest());
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(Qmp.stop());
+        }
+    }
+
+    /**
+     * {@code cont}, only if the {@link PauseGuest} of the same plan paused the guest: a guest that was paused
+     * before stays paused. Running it twice resumes once.
+     */
+    record ResumeGuest() implements Step {
+        @Override
+        public List<Step> undoSteps() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(Qmp.cont());
+        }
+    }
+
+    /**
+     * Move a guest device's {@code drive} from node {@code from} to node {@code to}: {@code qom-get} first, no
+     * {@code qom-set} when it already uses {@code to} (setting the node in use aborts QEMU 7.2, notes §8
+     * gotcha 2), and a refusal when it uses neither. Undo: the move back (which has no undo itself).
+     *
+     * @param devicePath the device's QOM path, e.g. {@code /machine/peripheral/vda/virtio-backend}
+     * @param undoable whether {@link #undoSteps()} holds the move back
+     */
+    record SetDrive(String devicePath, String from, String to, boolean undoable) implements Step {
+        public SetDrive {
+            Objects.requireNonNull(devicePath, "devicePath");
+            Objects.requireNonNull(from, "from");
+            Objects.requireNonNull(to, "to");
+        }
+
+        /** A move whose undo is the move back. */
+        public SetDrive(String devicePath, String from, String to) {
+            this(devicePath, from, to, true);
+        }
+
+        @Override
+        public List<Step> undoSteps() {
+            return undoable ? List.of(new SetDrive(devicePath, to, from, false)) : List.of();
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(Qmp.qomSet(devicePath, "drive", to));
+        }
+    }
 }

@@ -19,8 +19,7 @@ final class StoragePlanner {
 
     static List<Step> attach(BackupLayout layout, ResolvedDisk d) {
         DiskRequest r = d.request();
-        Names names = new Names(layout.request().jobPrefix(), d.disk(),
-                layout.mode() == BackupMode.PUSH ? "target" : "scratch");
+        Names names = new Names(layout.request().jobPrefix(), d.disk(), Names.role(layout.request()));
         boolean qcow2 = r.format() == DiskRequest.TargetFormat.QCOW2;
         List<Step> steps = new ArrayList<>();
         if (d.createsFile()) {
@@ -53,16 +52,18 @@ final class StoragePlanner {
 
     /**
      * Pull scratch: the live disk, in header and graph, so that unchanged areas read through
-     * (libvirt §4.4). Push full: none. Push incremental: the previous backup in the header when the request
-     * names it, opened with {@code backing: null} because the job only writes dirty clusters and never reads
-     * the target; otherwise libvirt's choice, the live disk (§4.3, notes §8 gotcha 14).
+     * (libvirt §4.4); none for a copy-before-write pull. Push full: none. Push incremental: the previous
+     * backup in the header when the request names it, opened with {@code backing: null} because the job
+     * only writes dirty clusters and never reads the target; otherwise libvirt's choice, the live disk (§4.3, notes §8 gotcha 14).
      */
     static Backing backing(BackupMode mode, ResolvedDisk d) {
         DiskRequest r = d.request();
         Backing live = new Backing(Optional.of(d.sourceFile()), Optional.of(d.sourceFormat()),
                 Optional.of(d.sourceNode()));
         if (mode == BackupMode.PULL) {
-            return live;
+            // cbw: the filter copies old data into the scratch; unchanged areas are read from the source by
+            // snapshot-access, so the scratch needs no backing (notes §3 B)
+            return d.cbw().isPresent() ? Backing.NONE : live;
         }
         if (!r.isIncremental()) {
             return Backing.NONE;

@@ -50,7 +50,7 @@ class PullFailureTest {
      * break-guest-write, fails the guest write with ENOSPC (a real virtio-blk guest with the default
      * {@code werror=enospc} would pause). The fleecing job itself keeps running without an error, and the export
      * stays consistent because the failed write never reaches the disk. The copy-before-write + snapshot-access
-     * way with {@code on-cbw-error=break-snapshot} is what fixes this (not in this driver yet).
+     * way with {@code on-cbw-error=break-snapshot} (driver option {@code pullMethod=cbw}, PullCbwTest) avoids this.
      */
     @Test
     void aFullScratchFailsGuestWritesButKeepsTheExportConsistentAndEndsClean() throws Exception {

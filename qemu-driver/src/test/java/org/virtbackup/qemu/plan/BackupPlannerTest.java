@@ -35,6 +35,21 @@ class BackupPlannerTest {
     }
 
     @Test
+    void cbwPullNeedsCopyBeforeWriteWithOnCbwErrorAndSnapshotAccess() {
+        DiskRequest vda = DiskRequest.full("virtio-disk0", "/b/vda.qcow2");
+        BackupRequest cbw = BackupRequest.pull(List.of(vda), Optional.empty(), NbdServer.unix("/run/s"))
+                .pullMethod(PullMethod.CBW);
+        String message = "pull method 'cbw' needs the 'copy-before-write' block driver with 'on-cbw-error' and the "
+                + "'snapshot-access' driver, which this QEMU lacks; use 'fleecing'";
+        for (QemuCapabilities lacking : List.of(new QemuCapabilities(false, true, true, true, false),
+                new QemuCapabilities(true, false, true, true, true), new QemuCapabilities(true, true, true, true, false))) {
+            assertError(() -> BackupPlanner.planStart(cbw, libvirt, lacking), ErrorCode.OPERATION_UNSUPPORTED, message);
+        }
+        assertThat(BackupPlanner.planStart(cbw.pullMethod(PullMethod.FLEECING), libvirt,
+                new QemuCapabilities(false, false, true, true, false)).steps()).isNotEmpty();
+    }
+
+    @Test
     void requestShapeIsCheckedWithLibvirtMessages() {
         assertError(() -> BackupPlanner.planStart(push(), libvirt, CAPS),
                 ErrorCode.CONFIG_UNSUPPORTED, "no disks selected for backup");

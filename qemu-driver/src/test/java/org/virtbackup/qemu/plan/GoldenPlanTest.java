@@ -69,12 +69,18 @@ class GoldenPlanTest {
         c.put("pull-raw-scratch", g -> start(g, BackupRequest.pull(List.of(
                 DiskRequest.full(VDA, IMG + "s.raw").format(TargetFormat.RAW)), Optional.empty(),
                 NbdServer.unix("/run/vb/nbd.sock"))));
+        c.put("pull-cbw-full-unix", g -> start(g, pullFullUnix().pullMethod(PullMethod.CBW)));
+        c.put("pull-cbw-incremental-tcp-tls", g -> start(g, pullIncTls().pullMethod(PullMethod.CBW)));
         c.put("end-push-completed", g -> end(g, pushMixed(), BackupPlanner.End.COMPLETED, false));
         c.put("end-push-cancel", g -> end(g, pushFullTwo(), BackupPlanner.End.CANCEL, false));
         c.put("end-push-reuse-external-cancel", g -> end(g, pushMixed().reuseExternal(true),
                 BackupPlanner.End.CANCEL, false));
         c.put("end-pull", g -> end(g, pullIncTls(), BackupPlanner.End.COMPLETED, false));
         c.put("end-pull-discard-checkpoint", g -> end(g, pullFullUnix(), BackupPlanner.End.CANCEL, true));
+        c.put("end-pull-cbw", g -> end(g, pullIncTls().pullMethod(PullMethod.CBW), BackupPlanner.End.COMPLETED,
+                false));
+        c.put("end-pull-cbw-discard-checkpoint", g -> end(g, pullFullUnix().pullMethod(PullMethod.CBW),
+                BackupPlanner.End.CANCEL, true));
         c.put("checkpoint-create", g -> CheckpointPlanner.planCreate("cp2", List.of(VDA, VDB), g));
         c.put("checkpoint-delete", g -> CheckpointPlanner.planDelete("cp1", List.of(VDA, VDB), g));
         c.put("checkpoint-delete-missing", g -> CheckpointPlanner.planDelete("cp7", List.of(VDA), g));
