@@ -71,7 +71,14 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
         transition(QmpRunState.IDLE, QmpRunState.CONNECTING, "connect");
         try {
             QmpSocketConnector.Connected c = QmpSocketConnector.connect(socketPath, connectTimeout);
-            QmpGreeting greeting = parseGreeting(c.greetingLine());
+            QmpGreeting greeting;
+            try {
+                greeting = parseGreeting(c.greetingLine());
+            } catch (RuntimeException e) {
+                // the socket is not the channel's yet, so close() would not close it (found by QmpFuzzTest)
+                QmpSocketConnector.closeQuietly(c.socket());
+                throw e;
+            }
             synchronized (stateLock) {
                 socket = c.socket();
                 out = socket.getOutputStream();
@@ -225,13 +232,18 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
 
     @Override
     public void close() {
+        boolean open;
         synchronized (stateLock) {
-            if (state == QmpRunState.CLOSED || state == QmpRunState.CLOSING) {
-                return;
+            open = state != QmpRunState.CLOSED && state != QmpRunState.CLOSING;
+            if (open) {
+                state = QmpRunState.CLOSING;
             }
-            state = QmpRunState.CLOSING;
         }
-        connectionLost(new QmpDisconnectedException("qmp channel closed by the client", null));
+        if (open) {
+            connectionLost(new QmpDisconnectedException("qmp channel closed by the client", null));
+        }
+        // also when the reader itself found the connection lost: close() returns once the reader thread is gone
+        // (found by QmpFuzzTest)
         Thread t = readerThread;
         if (t != null && t != Thread.currentThread()) {
             try {

@@ -10,7 +10,11 @@ import org.virtbackup.xml.model.XmlNode;
 
 /**
  * libvirt's {@code virDomainCheckpointDefFormat} (libvirt-backup-reference.md §2.3): name, description, parent,
- * creationTime (when non-zero), disks, then the embedded domain unless {@code noDomain}.
+ * creationTime (whenever set), disks, then the embedded domain unless {@code noDomain}.
+ *
+ * <p>libvirt prints creationTime only when non-zero, because its definition cannot tell 0 from unset; ours
+ * can, and a redefined checkpoint with {@code <creationTime>0</creationTime>} must survive the store's
+ * format and re-parse (found by XmlFuzzTest; XmlFuzzRegressionTest).
  */
 final class CheckpointWriter {
     private CheckpointWriter() {
@@ -25,7 +29,7 @@ final class CheckpointWriter {
             pb.name = p;
             return pb;
         }).orElse(null);
-        if (def.creationTime().isPresent() && def.creationTime().getAsLong() != 0) {
+        if (def.creationTime().isPresent()) {
             b.creationTime = Long.toString(def.creationTime().getAsLong());
         }
         if (!def.disks().isEmpty()) {
