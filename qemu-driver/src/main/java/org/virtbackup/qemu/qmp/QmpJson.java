@@ -29,7 +29,17 @@ final class QmpJson {
 
     /** A short, single-line rendering for logs and messages. */
     static String abbreviate(String text, int max) {
-        String oneLine = text.replace('\n', ' ').replace('\r', ' ');
-        return oneLine.length() <= max ? oneLine : oneLine.substring(0, max) + "...";
+        // What the peer sent goes into our log: escape control and non-ASCII characters so that a broken or
+        // hostile peer cannot forge log lines or garble terminals (log injection).
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < text.length() && sb.length() <= max; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x7f) {
+                sb.append(c);
+            } else {
+                sb.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return sb.length() <= max ? sb.toString() : sb.substring(0, max) + "...";
     }
 }

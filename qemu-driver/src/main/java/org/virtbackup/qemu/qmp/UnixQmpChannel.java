@@ -260,7 +260,8 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
     public void reply(String id, JsonNode message) {
         Pending p = pending.remove(id);
         if (p == null) {
-            LOG.warn("dropping a qmp reply with unknown id '{}' from '{}' (a call that timed out?): {}", id,
+            LOG.warn("dropping a qmp reply with unknown id '{}' from '{}' (a call that timed out?): {}",
+                    QmpJson.abbreviate(id, 40),
                     socketPath, QmpJson.abbreviate(message.toString(), 200));
             return;
         }
