@@ -132,6 +132,34 @@ class PushBackupTest {
     }
 
     @Test
+    void perDiskModesMixInOneJob() throws Exception {
+        Domain dom = f.domain();
+        backup(dom, pushXml(null, tmp.resolve("vda.full.qcow2"), tmp.resolve("vdb.full.qcow2")), "cp1");
+        f.qemu.guestWrite("vda", 3 << 20, 64 << 10, 0x44);
+        f.qemu.guestWrite("vdb", 5 << 20, 64 << 10, 0x45);
+        Path vdaInc = tmp.resolve("vda.inc.qcow2");
+        Path vdbFull2 = tmp.resolve("vdb.full2.qcow2");
+        String xml = "<domainbackup><incremental>cp1</incremental><disks>"
+                + "<disk name='vda' type='file'><target file='" + vdaInc + "'/></disk>"
+                + "<disk name='vdb' type='file' backupmode='full'><target file='" + vdbFull2 + "'/></disk>"
+                + "</disks></domainbackup>";
+        Domain d = f.reconnect();
+        BackupJob job = d.backupStart(xml, checkpointXml("cp2"), Set.of());
+        assertThat(d.backupGetXmlDesc())
+                .contains("<disk name='vda' backup='yes' type='file' backupmode='incremental' incremental='cp1' index='1'>")
+                .contains("<disk name='vdb' backup='yes' type='file' backupmode='full' index='2'>");
+        assertThat(job.awaitCompletion(Duration.ofSeconds(60)).state()).isEqualTo(JobState.COMPLETED);
+        JobInfo end = d.backupEnd(Set.of());
+        assertThat(end.diskProcessed().getAsLong()).as("vda's dirty cluster plus all of vdb")
+                .isEqualTo((64L << 10) + DomainFixture.SIZE);
+        f.flush();
+        assertThat(QemuImg.info(vdaInc, true).backingFile()).isPresent();
+        assertThat(QemuImg.info(vdbFull2, true).backingFile()).isEmpty();
+        assertThat(f.identical(f.vda, vdaInc)).isTrue();
+        assertThat(f.identical(f.vdb, vdbFull2)).isTrue();
+    }
+
+    @Test
     void rawTargetsAndReuseExternal() throws Exception {
         Path vdaRaw = tmp.resolve("vda.raw");
         Path vdbPre = tmp.resolve("vdb.pre.qcow2");
