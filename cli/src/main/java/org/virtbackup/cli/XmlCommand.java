@@ -34,6 +34,23 @@ final class XmlCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** What the xml verbs share: the global options (accepted, unused: no hypervisor) and printing. */
+    abstract static class XmlVerb implements Callable<Integer> {
+        @Mixin
+        GlobalOptions global;
+
+        @Spec
+        CommandSpec spec;
+
+        /** Prints {@code text} as it is and succeeds. */
+        int print(String text) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(text);
+            out.flush();
+            return 0;
+        }
+    }
+
     /** Accepts the kinds in any case: {@code --kind backup} or {@code --kind BACKUP}. */
     static XmlKind kind(String value) {
         return XmlKind.valueOf(value.toUpperCase(Locale.ROOT));
@@ -42,19 +59,13 @@ final class XmlCommand implements Runnable {
     @Command(name = "validate", description = {
         "Check FILE against virtbackup's schema for its kind and libvirt's parse rules.",
         "Exit 0 when valid; 1 with 'error: ...' on stderr otherwise."})
-    static final class Validate implements Callable<Integer> {
+    static final class Validate extends XmlVerb {
         @Option(names = "--kind", required = true, paramLabel = "backup|checkpoint|domain",
                 converter = KindConverter.class, description = "Document kind: ${COMPLETION-CANDIDATES}")
         XmlKind kind;
 
         @Parameters(paramLabel = "FILE", description = "The document, or - for standard input")
         String file;
-
-        @Mixin
-        GlobalOptions global;
-
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() {
@@ -66,27 +77,18 @@ final class XmlCommand implements Runnable {
                 case DOMAIN -> DomainXml.parse(xml);
                 default -> throw new IllegalStateException(kind.toString());
             }
-            PrintWriter out = spec.commandLine().getOut();
-            out.println(file + " validates");
-            out.flush();
-            return 0;
+            return print(file + " validates\n");
         }
     }
 
     @Command(name = "format", description = "Parse FILE and print it in libvirt's output form.")
-    static final class Format implements Callable<Integer> {
+    static final class Format extends XmlVerb {
         @Option(names = "--kind", required = true, paramLabel = "backup|checkpoint",
                 converter = KindConverter.class, description = "Document kind: backup or checkpoint")
         XmlKind kind;
 
         @Parameters(paramLabel = "FILE", description = "The document, or - for standard input")
         String file;
-
-        @Mixin
-        GlobalOptions global;
-
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() {
@@ -97,17 +99,14 @@ final class XmlCommand implements Runnable {
                 default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "--kind must be backup or checkpoint for 'xml format'");
             };
-            PrintWriter out = spec.commandLine().getOut();
-            out.print(formatted);
-            out.flush();
-            return 0;
+            return print(formatted);
         }
     }
 
     @Command(name = "align-backup", description = {
         "Print BACKUP.xml aligned with a domain, as libvirt's virDomainBackupGetXMLDesc would show it.",
         "Every default is filled in: disk selection, generated target/scratch names, driver type, modes, export names."})
-    static final class AlignBackup implements Callable<Integer> {
+    static final class AlignBackup extends XmlVerb {
         @Option(names = "--domain", required = true, paramLabel = "DOMAIN.xml",
                 description = "libvirt <domain> XML giving the disks, or - for standard input")
         String domainFile;
@@ -120,12 +119,6 @@ final class XmlCommand implements Runnable {
         @Parameters(paramLabel = "BACKUP.xml", description = "The backup definition, or - for standard input")
         String file;
 
-        @Mixin
-        GlobalOptions global;
-
-        @Spec
-        CommandSpec spec;
-
         @Override
         public Integer call() {
             if ("-".equals(file) && "-".equals(domainFile)) {
@@ -135,10 +128,7 @@ final class XmlCommand implements Runnable {
             var domain = DomainXml.parse(Input.read(domainFile));
             var backup = BackupXml.parse(Input.read(file));
             String s = suffix != null ? suffix : Long.toString(Instant.now().getEpochSecond());
-            PrintWriter out = spec.commandLine().getOut();
-            out.print(BackupXml.format(BackupAligner.align(backup, domain, s)));
-            out.flush();
-            return 0;
+            return print(BackupXml.format(BackupAligner.align(backup, domain, s)));
         }
     }
 
