@@ -10,7 +10,9 @@ import java.util.Objects;
  *
  * @param alignedXml the backup XML with every default filled in, as {@link Domain#backupGetXmlDesc} would
  *     show it once the job runs
- * @param qmpPlan one JSON object per line: the QMP commands and file operations of the start plan
+ * @param qmpPlan the QMP commands of the start plan, in order, one JSON object each (as sent, without ids);
+ *     files the driver creates on the host appear as the {@code filename} of the {@code blockdev-create}
+ *     that formats them
  * @since 0.1
  */
 public record BackupDryRun(String alignedXml, List<String> qmpPlan) {
