@@ -56,6 +56,8 @@ final class StepRunner {
             createFile(Path.of(f.path()), f.mode());
         } else if (step instanceof Step.DeleteFile d) {
             deleteFile(d);
+        } else if (step instanceof Step.SetMode m) {
+            setMode(Path.of(m.path()), m.mode());
         } else if (step instanceof Step.AwaitJob a) {
             await(a);
         } else if (step instanceof Step.CancelJob c) {
@@ -115,6 +117,15 @@ final class StepRunner {
         } catch (IOException e) {
             throw new VirtBackupException(ErrorCode.SYSTEM_ERROR, ErrorDomain.QEMU,
                     "cannot create '" + path + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static void setMode(Path path, int mode) {
+        try {
+            Files.setPosixFilePermissions(path, permissions(mode));
+        } catch (IOException e) {
+            throw new VirtBackupException(ErrorCode.SYSTEM_ERROR, ErrorDomain.QEMU,
+                    "cannot restrict '" + path + "' to mode " + String.format("%04o", mode) + ": " + e.getMessage(), e);
         }
     }
 

@@ -81,6 +81,9 @@ public final class BackupPlanner {
         return EndPlanner.plan(layout, end, discardCheckpoint);
     }
 
+    /** The NBD server's unix socket: only its owner may connect. */
+    static final int SOCKET_MODE = 0600;
+
     private static List<Step> startServer(BackupLayout layout) {
         NbdServer server = layout.request().server().orElseThrow();
         List<Step> steps = new ArrayList<>();
@@ -89,6 +92,9 @@ public final class BackupPlanner {
                 List.of(new Resource.QomObject(id)), Optional.of(Step.QmpCall.of(Qmp.objectDel(id))))));
         steps.add(new Step.QmpCall(Qmp.nbdServerStart(server.address(), layout.tlsObjectId()),
                 List.of(new Resource.NbdServer()), Optional.of(Step.QmpCall.of(Qmp.nbdServerStop()))));
+        if (server.address() instanceof NbdAddress.Unix u) {
+            steps.add(new Step.SetMode(u.path(), SOCKET_MODE)); // before any export exists
+        }
         return steps;
     }
 

@@ -49,6 +49,10 @@ public final class PlanJson {
             n.put("step", "create-file");
             n.put("path", f.path());
             n.put("mode", String.format("%04o", f.mode()));
+        } else if (step instanceof Step.SetMode m) {
+            n.put("step", "set-mode");
+            n.put("path", m.path());
+            n.put("mode", String.format("%04o", m.mode()));
         } else if (step instanceof Step.DeleteFile f) {
             n.put("step", "delete-file");
             n.put("path", f.path());

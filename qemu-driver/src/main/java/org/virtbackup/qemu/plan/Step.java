@@ -97,6 +97,27 @@ public sealed interface Step {
         }
     }
 
+    /**
+     * Set a host file's permission bits. Used on the NBD server's unix socket right after QEMU created it with
+     * its own umask and before any export exists, so that only the socket's owner can connect (SPEC: "unix
+     * socket (created 0600)"); nothing to undo, the socket goes with {@code nbd-server-stop}.
+     */
+    record SetMode(String path, int mode) implements Step {
+        public SetMode {
+            Objects.requireNonNull(path, "path");
+        }
+
+        @Override
+        public List<Step> undoSteps() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.empty();
+        }
+    }
+
     /** Delete a file virtbackup created; a missing file is fine. */
     record DeleteFile(String path, When when) implements Step {
         /** When to delete. */
