@@ -9,6 +9,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -25,6 +27,9 @@ import org.virtbackup.qemu.exec.QemuJobs;
 import org.virtbackup.qemu.plan.BackupLayout;
 import org.virtbackup.qemu.plan.BackupPlanner;
 import org.virtbackup.qemu.plan.ResolvedDisk;
+import org.virtbackup.qemu.plan.Step;
+import org.virtbackup.qemu.plan.Plan;
+import org.virtbackup.qemu.plan.JobOutcome;
 import org.virtbackup.qemu.qmp.QmpRunState;
 import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.DomainLock;
@@ -64,26 +69,66 @@ final class BackupEnder {
     private JobInfo endLive(JobRecord rec, Set<BackupEndFlag> flags) {
         BackupLayout layout = BackupService.layoutOf(rec, ctx);
         BackupMode mode = BackupService.mode(rec);
-        Map<String, JobResult> before = ours(layout, QemuJobs.query(ctx.qmp()));
-        boolean copied = mode == BackupMode.PUSH && rec.phase().equals(JobRecord.RUNNING)
-                && before.size() == layout.disks().size() && before.values().stream().allMatch(JobResult::isConcluded);
-        boolean discard = flags.contains(BackupEndFlag.DISCARD_CHECKPOINT) && rec.checkpoint() != null;
-        BackupPlanner.End kind = copied ? BackupPlanner.End.COMPLETED : BackupPlanner.End.CANCEL;
-        PlanExecutor.Outcome outcome = new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT)
-                .apply(BackupPlanner.planEnd(layout, kind, discard));
-        Map<String, JobResult> results = new LinkedHashMap<>(before);
-        results.putAll(ours(layout, outcome.jobs()));
-        Optional<String> error = (mode == BackupMode.PULL ? failedBeforeEnd(before) : results).values().stream()
-                .flatMap(j -> j.error().stream()).findFirst();
-        JobState state = finalState(mode, copied, error);
-        if (state == JobState.COMPLETED && mode == BackupMode.PUSH && rec.checkpoint() != null && !discard) {
+        // A start that never finished (its process died) must leave nothing, like a start that failed: a
+        // checkpoint whose bitmaps QEMU took but whose metadata was never written goes too.
+        boolean unfinished = rec.phase().equals(JobRecord.STARTING) && rec.checkpoint() != null
+                && ctx.checkpoints().tree().get(rec.checkpoint()).isEmpty();
+        boolean discard = rec.checkpoint() != null && (flags.contains(BackupEndFlag.DISCARD_CHECKPOINT) || unfinished);
+        // Decide how the job ended once, and record it before tearing anything down: an end that dies halfway
+        // must not be re-decided from what it already removed (dismissed jobs would look "never copied", and
+        // the targets of a completed backup would be deleted).
+        JobInfo info;
+        if (rec.phase().equals(JobRecord.ENDING)) {
+            info = ctx.jobs().last().map(JobInfos::fromParams).orElseGet(() -> decide(rec, layout, mode));
+        } else {
+            info = decide(rec, layout, mode);
+            ctx.jobs().saveLast(JobInfos.toStored(info));
+            ctx.jobs().save(rec.withPhase(JobRecord.ENDING));
+        }
+        boolean keep = info.state() == JobState.COMPLETED && mode == BackupMode.PUSH;
+        new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT)
+                .apply(BackupPlanner.planEnd(layout, keep ? BackupPlanner.End.COMPLETED : BackupPlanner.End.CANCEL,
+                        discard));
+        dismissLeftoverJobs(rec, layout);
+        if (keep && rec.checkpoint() != null && !discard) {
             ctx.jobs().saveTargets(rec.checkpoint(), targets(layout));
         }
         if (discard) {
             forgetCheckpoint(rec.checkpoint());
         }
-        return JobInfos.of(state, mode, BackupService.elapsed(rec), results.values(),
-                state == JobState.COMPLETED && mode == BackupMode.PUSH ? Optional.empty() : error, rec.notes());
+        return info;
+    }
+
+    /** How the job ended, from QEMU's jobs before anything is torn down. */
+    private JobInfo decide(JobRecord rec, BackupLayout layout, BackupMode mode) {
+        Map<String, JobResult> before = ours(layout, QemuJobs.query(ctx.qmp()));
+        boolean copied = mode == BackupMode.PUSH && rec.phase().equals(JobRecord.RUNNING)
+                && before.size() == layout.disks().size() && before.values().stream().allMatch(JobResult::isConcluded);
+        Optional<String> error = (mode == BackupMode.PULL ? failedBeforeEnd(before) : before).values().stream()
+                .flatMap(j -> j.error().stream()).findFirst();
+        JobState state = finalState(mode, copied, error);
+        return JobInfos.of(state, mode, BackupService.elapsed(rec), before.values(),
+                state == JobState.CANCELLED ? Optional.of("Operation canceled") : error, rec.notes());
+    }
+
+    /**
+     * Jobs the journal recorded that the end plan does not know: {@code blockdev-create} jobs of a start that
+     * died between starting one and dismissing it.
+     */
+    private void dismissLeftoverJobs(JobRecord rec, BackupLayout layout) {
+        Set<String> backupJobs = new java.util.HashSet<>(layout.disks().stream().map(ResolvedDisk::jobId).toList());
+        List<Step> steps = new ArrayList<>();
+        for (var r : rec.created()) {
+            String job = r.path("job").asText("");
+            if (!job.isEmpty() && !backupJobs.contains(job)) {
+                steps.add(new Step.CancelJob(job));
+                steps.add(new Step.AwaitJob(job, JobOutcome.ANY));
+                steps.add(new Step.DismissJob(job));
+            }
+        }
+        if (!steps.isEmpty()) {
+            new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT).apply(Plan.teardown(steps));
+        }
     }
 
     /**

@@ -60,7 +60,10 @@ final class QemuBackupJob implements BackupJob {
 
     @Override
     public JobInfo info() {
-        if (!stillCurrent()) {
+        boolean ending = ctx.jobs().current().filter(r -> r.jobId().equals(rec.jobId()))
+                .filter(r -> r.phase().equals(JobRecord.ENDING)).isPresent();
+        if (ending || !stillCurrent()) {
+            // ended, or an end decided the outcome and is (or was, before it died) tearing down
             return ctx.jobs().last().map(JobInfos::fromParams).orElse(JobInfos.none());
         }
         Map<String, JobResult> ours;

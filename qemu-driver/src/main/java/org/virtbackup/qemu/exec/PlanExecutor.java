@@ -64,7 +64,9 @@ public final class PlanExecutor {
         for (int i = 0; i < steps.size(); i++) {
             try {
                 journal.beforeStep(i, steps.get(i));
+                Failpoint.before(plan.kind(), i);
                 runner.run(steps.get(i));
+                Failpoint.after(plan.kind(), i);
                 journal.afterStep(i, steps.get(i));
             } catch (RuntimeException e) {
                 VirtBackupException first = toPublic(e);
@@ -83,8 +85,10 @@ public final class PlanExecutor {
         for (int i = 0; i < steps.size(); i++) {
             try {
                 journal.beforeStep(i, steps.get(i));
+                Failpoint.before(plan.kind(), i);
                 // Teardown is idempotent: what another process or a crash already removed is not an error.
                 runner.runUndo(steps.get(i));
+                Failpoint.after(plan.kind(), i);
                 journal.afterStep(i, steps.get(i));
             } catch (RuntimeException e) {
                 LOG.warn("teardown step {} failed: {}", i, e.getMessage());

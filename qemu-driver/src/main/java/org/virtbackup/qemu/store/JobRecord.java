@@ -24,7 +24,8 @@ import java.util.Map;
  * @param backingTargets per disk, the previous backup an incremental qcow2 target records as backing file
  * @param queryBlock {@code query-block} at start
  * @param namedNodes {@code query-named-block-nodes} at start
- * @param phase {@code starting} until the start plan completed, then {@code running}
+ * @param phase {@code starting} until the start plan completed, then {@code running}; {@code ending} once an
+ *     end decided the outcome and began tearing down
  * @param created every resource a step recorded before it ran
  * @param notes remarks for the job info (e.g. disks backed up in full instead of incrementally)
  * @param diskNames QEMU's disk names → the caller's libvirt target names, when a domain XML mapped them
@@ -37,6 +38,8 @@ public record JobRecord(String jobId, String mode, long startedAtMillis, List<St
     public static final String STARTING = "starting";
     /** Phase once the job runs. */
     public static final String RUNNING = "running";
+    /** Phase once an end decided how the job ended (recorded in last-job.json) and began tearing down. */
+    public static final String ENDING = "ending";
 
     /**
      * A previous backup image.

@@ -94,6 +94,19 @@ final class DomainFixture implements AutoCloseable {
         assertThat(state.resolve("vm1").resolve("backup.json")).doesNotExist();
     }
 
+    /** Every dirty bitmap on the disks' own nodes, as {@code node/name}, read through QEMU's private monitor. */
+    List<String> bitmaps() {
+        var args = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("flat", true);
+        List<String> out = new java.util.ArrayList<>();
+        for (var node : qemu.control(new org.virtbackup.qemu.qmp.QmpCommand("query-named-block-nodes", args))) {
+            String name = node.path("node-name").asText();
+            if (qemu.disks().stream().anyMatch(d -> d.formatNode().equals(name))) {
+                node.path("dirty-bitmaps").forEach(b -> out.add(name + "/" + b.path("name").asText()));
+            }
+        }
+        return out;
+    }
+
     /** The files in the work directory besides the disks, QEMU's own directory and the state. */
     List<String> strayFiles() throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
