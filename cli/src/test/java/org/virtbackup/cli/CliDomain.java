@@ -3,14 +3,12 @@ package org.virtbackup.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,9 +17,7 @@ import java.util.stream.Stream;
 import org.virtbackup.qemu.launch.DiskDataGenerator;
 import org.virtbackup.qemu.launch.EmbeddedQemu;
 import org.virtbackup.qemu.launch.ImageFormat;
-import org.virtbackup.qemu.launch.QemuDisk;
 import org.virtbackup.qemu.launch.QemuImg;
-import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpCommand;
 import org.virtbackup.qemu.testing.QemuLeftovers;
 
@@ -137,26 +133,13 @@ final class CliDomain implements AutoCloseable {
 
     /** Every dirty bitmap in QEMU, persistent (checkpoints) or not, as {@code node/name}. */
     List<String> bitmaps() {
-        List<String> result = new ArrayList<>();
-        JsonNode nodes = qemu.control(new QmpCommand("query-named-block-nodes",
-                JsonNodeFactory.instance.objectNode().put("flat", true)));
-        for (JsonNode n : nodes) {
-            n.path("dirty-bitmaps").forEach(b -> result.add(n.path("node-name").asText() + "/" + b.path("name").asText()));
-        }
-        return result;
+        return QemuLeftovers.bitmaps(qemu);
     }
 
     /** Nothing virtbackup made is left in QEMU (nodes, jobs, exports, temporary bitmaps), and no job on record. */
     void assertNoLeftovers() {
-        Set<String> expected = new HashSet<>();
-        for (QemuDisk d : qemu.disks()) {
-            expected.add(d.storageNode());
-            expected.add(d.formatNode());
-        }
-        try (QmpChannel qmp = qemu.openQmp()) {
-            QemuLeftovers.Report r = QemuLeftovers.inspect(qmp, expected);
-            assertThat(r.isClean()).as("leftovers in QEMU: %s", r).isTrue();
-        }
+        QemuLeftovers.Report r = QemuLeftovers.inspect(qemu);
+        assertThat(r.isClean()).as("leftovers in QEMU: %s", r).isTrue();
         assertThat(state.resolve("vm1").resolve("backup.json")).doesNotExist();
     }
 

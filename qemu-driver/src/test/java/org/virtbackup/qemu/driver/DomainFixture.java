@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,9 +15,7 @@ import org.virtbackup.api.Domain;
 import org.virtbackup.qemu.launch.DiskDataGenerator;
 import org.virtbackup.qemu.launch.EmbeddedQemu;
 import org.virtbackup.qemu.launch.ImageFormat;
-import org.virtbackup.qemu.launch.QemuDisk;
 import org.virtbackup.qemu.launch.QemuImg;
-import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.testing.QemuLeftovers;
 
 /** A real QEMU with two qcow2 disks of varied data (vda, vdb), a state directory, and a connection. */
@@ -82,29 +79,14 @@ final class DomainFixture implements AutoCloseable {
     /** Nothing virtbackup made is left in QEMU: no nodes beyond the disks', no jobs, exports or temp bitmaps. */
     void assertNoLeftoversInQemu() {
         disconnect();
-        Set<String> expected = new HashSet<>();
-        for (QemuDisk d : qemu.disks()) {
-            expected.add(d.storageNode());
-            expected.add(d.formatNode());
-        }
-        try (QmpChannel qmp = qemu.openQmp()) {
-            QemuLeftovers.Report r = QemuLeftovers.inspect(qmp, expected);
-            assertThat(r.isClean()).as("leftovers in QEMU: %s", r).isTrue();
-        }
+        QemuLeftovers.Report r = QemuLeftovers.inspect(qemu);
+        assertThat(r.isClean()).as("leftovers in QEMU: %s", r).isTrue();
         assertThat(state.resolve("vm1").resolve("backup.json")).doesNotExist();
     }
 
-    /** Every dirty bitmap on the disks' own nodes, as {@code node/name}, read through QEMU's private monitor. */
+    /** Every dirty bitmap in QEMU, as {@code node/name}. */
     List<String> bitmaps() {
-        var args = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("flat", true);
-        List<String> out = new java.util.ArrayList<>();
-        for (var node : qemu.control(new org.virtbackup.qemu.qmp.QmpCommand("query-named-block-nodes", args))) {
-            String name = node.path("node-name").asText();
-            if (qemu.disks().stream().anyMatch(d -> d.formatNode().equals(name))) {
-                node.path("dirty-bitmaps").forEach(b -> out.add(name + "/" + b.path("name").asText()));
-            }
-        }
-        return out;
+        return QemuLeftovers.bitmaps(qemu);
     }
 
     /** The files in the work directory besides the disks, QEMU's own directory and the state. */

@@ -4,8 +4,11 @@ package org.virtbackup.qemu.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.virtbackup.qemu.launch.EmbeddedQemu;
+import org.virtbackup.qemu.launch.QemuDisk;
 import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpCommand;
 
@@ -44,6 +47,36 @@ public final class QemuLeftovers {
         public boolean isClean() {
             return unexpectedNodes.isEmpty() && jobs.isEmpty() && exports.isEmpty() && temporaryBitmaps.isEmpty();
         }
+    }
+
+    /**
+     * Inspects an embedded QEMU through a new connection on its public socket (close yours first: one client
+     * at a time), expecting only its disks' own nodes.
+     */
+    public static Report inspect(EmbeddedQemu qemu) {
+        Set<String> expected = new HashSet<>();
+        for (QemuDisk d : qemu.disks()) {
+            expected.add(d.storageNode());
+            expected.add(d.formatNode());
+        }
+        try (QmpChannel qmp = qemu.openQmp()) {
+            return inspect(qmp, expected);
+        }
+    }
+
+    /**
+     * Every dirty bitmap on any node of an embedded QEMU, persistent (checkpoints) or not, as
+     * {@code node/name}, read through its private monitor (so it works while a driver holds the public socket).
+     */
+    public static List<String> bitmaps(EmbeddedQemu qemu) {
+        List<String> out = new ArrayList<>();
+        JsonNode nodes = qemu.control(new QmpCommand("query-named-block-nodes",
+                JsonNodeFactory.instance.objectNode().put("flat", true)));
+        for (JsonNode node : nodes) {
+            String name = node.path("node-name").asText();
+            node.path("dirty-bitmaps").forEach(b -> out.add(name + "/" + b.path("name").asText()));
+        }
+        return out;
     }
 
     /** Inspects the QEMU behind {@code qmp}; {@code expectedNodes} are the node names that belong there. */
