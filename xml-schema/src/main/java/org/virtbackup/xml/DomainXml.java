@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.xml;
 
+import java.util.List;
 import java.util.Objects;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.xml.internal.DomainCodec;
+import org.virtbackup.xml.internal.DomainNodes;
+import org.virtbackup.xml.internal.DomainReader;
 import org.virtbackup.xml.model.DomainDef;
+import org.virtbackup.xml.model.DomainDiskDef;
 
 /**
  * A libvirt {@code <domain>} to the subset virtbackup needs ({@link DomainDef}): name, uuid and each
@@ -26,5 +30,14 @@ public final class DomainXml {
      */
     public static DomainDef parse(String xml) {
         return DomainCodec.parse(Objects.requireNonNull(xml, "xml"));
+    }
+
+    /**
+     * A domain with just these disks, described as libvirt would describe them: for a driver that learns the
+     * disks from the hypervisor rather than from a caller's XML (checkpoints embed it). Read back through the
+     * same reader as {@link #parse}.
+     */
+    public static DomainDef of(String name, List<DomainDiskDef> disks) {
+        return DomainReader.read(DomainNodes.domain(Objects.requireNonNull(name, "name"), disks));
     }
 }

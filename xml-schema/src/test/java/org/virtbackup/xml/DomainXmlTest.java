@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.xml.model.CheckpointDef;
+import org.virtbackup.xml.model.EmbeddedDomain;
 import org.virtbackup.xml.model.DiskDevice;
 import org.virtbackup.xml.model.DiskType;
 import org.virtbackup.xml.model.DomainDef;
@@ -83,5 +84,24 @@ class DomainXmlTest {
                         + "</domain>"));
         assertEquals(ErrorCode.XML_INVALID_SCHEMA, e.code());
         assertTrue(e.getMessage().contains("target"), e.getMessage());
+    }
+
+    @Test
+    void aDomainBuiltFromDisksReadsBackAsTheSameDisksAndEmbedsEscaped() {
+        List<DomainDiskDef> disks = List.of(
+                new DomainDiskDef(DiskType.FILE, DiskDevice.DISK, Optional.of("qcow2"), Optional.of("/v/a&b'c.qcow2"),
+                        "vda", Optional.empty(), Optional.empty(), false, false),
+                new DomainDiskDef(DiskType.FILE, DiskDevice.CDROM, Optional.empty(), Optional.empty(), "sda",
+                        Optional.empty(), Optional.empty(), true, false));
+        DomainDef built = DomainXml.of("vm<1>", disks);
+        assertEquals("vm<1>", built.name());
+        assertEquals(disks, built.disks());
+
+        CheckpointDef cp = CheckpointXml.parse("<domaincheckpoint><name>cp1</name></domaincheckpoint>")
+                .withCreationTime(1).withDomain(Optional.of(new EmbeddedDomain(built)));
+        String xml = CheckpointXml.format(cp, true, false, false);
+        assertTrue(xml.contains("<source file='/v/a&amp;b&apos;c.qcow2'/>"), xml);
+        assertTrue(xml.contains("<name>vm&lt;1&gt;</name>"), xml);
+        assertEquals(disks, CheckpointXml.parseRedefine(xml).domain().orElseThrow().definition().disks());
     }
 }

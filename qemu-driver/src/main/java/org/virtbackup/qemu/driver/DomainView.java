@@ -2,16 +2,19 @@
 package org.virtbackup.qemu.driver;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.virtbackup.qemu.block.BlockDisk;
 import org.virtbackup.qemu.block.BlockGraph;
-import org.virtbackup.qemu.block.BlockLayer;
 import org.virtbackup.qemu.plan.Qmp;
 import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpException;
 import org.virtbackup.xml.DomainXml;
+import org.virtbackup.xml.model.DiskDevice;
+import org.virtbackup.xml.model.DiskType;
 import org.virtbackup.xml.model.DomainDef;
+import org.virtbackup.xml.model.DomainDiskDef;
 
 /**
  * What QEMU says about the domain's disks at one moment: the raw replies, the block graph, and the same disks
@@ -37,7 +40,7 @@ record DomainView(JsonNode queryBlock, JsonNode namedNodes, BlockGraph graph, Do
             JsonNode nodes = qmp.execute(Qmp.queryNamedBlockNodes());
             BlockGraph graph = BlockGraph.from(blocks, nodes);
             if (userDomain.isEmpty()) {
-                return new DomainView(blocks, nodes, graph, DomainXml.parse(domainXml(graph, domainName)), Map.of());
+                return new DomainView(blocks, nodes, graph, domainOf(graph, domainName), Map.of());
             }
             Map<String, String> names = DiskNames.match(graph, userDomain.get());
             return new DomainView(blocks, nodes, graph.withDiskNames(names), userDomain.get(), names);
@@ -49,33 +52,20 @@ record DomainView(JsonNode queryBlock, JsonNode namedNodes, BlockGraph graph, Do
     /** The view a job was started with, from its record: the same replies and the same renaming. */
     static DomainView of(JsonNode queryBlock, JsonNode namedNodes, String domainName, Map<String, String> names) {
         BlockGraph graph = BlockGraph.from(queryBlock, namedNodes).withDiskNames(names);
-        return new DomainView(queryBlock, namedNodes, graph, DomainXml.parse(domainXml(graph, domainName)), names);
+        return new DomainView(queryBlock, namedNodes, graph, domainOf(graph, domainName), names);
     }
 
-    /** The graph as the {@code <domain>} subset libvirt's alignment reads. */
-    static String domainXml(BlockGraph graph, String name) {
-        StringBuilder sb = new StringBuilder("<domain type='kvm'>\n  <name>").append(esc(name)).append("</name>\n  <devices>\n");
-        for (BlockDisk d : graph.disks()) {
-            if (!d.hasMedia()) {
-                sb.append("    <disk type='file' device='cdrom'>\n      <target dev='").append(esc(d.name()))
-                        .append("'/>\n      <readonly/>\n    </disk>\n");
-                continue;
-            }
-            BlockLayer top = d.top();
-            sb.append("    <disk type='file' device='disk'>\n")
-                    .append("      <driver name='qemu' type='").append(esc(top.driver())).append("'/>\n")
-                    .append("      <source file='").append(esc(top.filename())).append("'/>\n")
-                    .append("      <target dev='").append(esc(d.name())).append("'/>\n");
-            if (top.readOnly()) {
-                sb.append("      <readonly/>\n");
-            }
-            sb.append("    </disk>\n");
-        }
-        return sb.append("  </devices>\n</domain>\n").toString();
-    }
-
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&apos;")
-                .replace("\"", "&quot;");
+    /**
+     * The graph as the {@code <domain>} subset libvirt's alignment reads: each disk named after its device id,
+     * its source the top image; a drive without media is a read-only CD-ROM.
+     */
+    static DomainDef domainOf(BlockGraph graph, String name) {
+        List<DomainDiskDef> disks = graph.disks().stream().map(d -> d.hasMedia()
+                ? new DomainDiskDef(DiskType.FILE, DiskDevice.DISK, Optional.of(d.top().driver()),
+                        Optional.of(d.top().filename()), d.name(), Optional.empty(), Optional.empty(), d.top().readOnly(),
+                        false)
+                : new DomainDiskDef(DiskType.FILE, DiskDevice.CDROM, Optional.empty(), Optional.empty(), d.name(),
+                        Optional.empty(), Optional.empty(), true, false)).toList();
+        return DomainXml.of(name, disks);
     }
 }
