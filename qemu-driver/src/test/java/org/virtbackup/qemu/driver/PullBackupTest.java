@@ -9,11 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,34 +75,7 @@ class PullBackupTest {
         assertThat(info.diskTempTotal()).hasValue(2 * DomainFixture.SIZE);
         assertThat(info.diskTempUsed().getAsLong()).isGreaterThanOrEqualTo(1 << 20);
 
-        AtomicBoolean copying = new AtomicBoolean(true);
-        AtomicInteger writes = new AtomicInteger();
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-            Random r = new Random(7);
-            while (copying.get()) {
-                f.qemu.guestWrite(r.nextBoolean() ? "vda" : "vdb", (long) r.nextInt(63) << 20, 1 << 20, 0x22);
-                writes.incrementAndGet();
-            }
-        });
-        Path vdaCopy = tmp.resolve("vda.pull.raw");
-        Path vdbCopy = tmp.resolve("vdb.pull.raw");
-        int before;
-        int after;
-        try {
-            while (writes.get() == 0) {
-                Thread.onSpinWait();
-            }
-            before = writes.get();
-            NbdClients.nbdcopy("nbd+unix:///vda?socket=" + socket, vdaCopy).ok();
-            NbdClients.nbdcopy("nbd+unix:///vdb?socket=" + socket, vdbCopy).ok();
-            after = writes.get();
-        } finally {
-            copying.set(false);
-            writer.join();
-        }
-        assertThat(after - before).as("guest writes that completed during the copy").isPositive();
-        assertThat(Files.mismatch(vdaCopy, vdaRef)).as("vda copy equals the point in time").isEqualTo(-1);
-        assertThat(Files.mismatch(vdbCopy, vdbRef)).as("vdb copy equals the point in time").isEqualTo(-1);
+        PullChecks.copyWhileGuestWrites(f, socket, vdaRef, vdbRef, tmp);
         assertThat(dom.jobInfo(false).diskTempUsed().getAsLong()).isGreaterThan(info.diskTempUsed().getAsLong());
 
         JobInfo end = dom.backupEnd(Set.of());

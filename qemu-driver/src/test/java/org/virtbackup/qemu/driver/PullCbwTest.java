@@ -7,11 +7,7 @@ import static org.assertj.core.api.Assertions.fail;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,32 +69,7 @@ class PullCbwTest {
                 .contains("export=\"vda\"").contains("export=\"vdb\"").doesNotContain("qemu:dirty-bitmap");
         assertThat(dom.jobInfo(false).state()).isEqualTo(JobState.RUNNING);
 
-        AtomicBoolean copying = new AtomicBoolean(true);
-        AtomicInteger writes = new AtomicInteger();
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-            Random r = new Random(7);
-            while (copying.get()) {
-                f.qemu.guestWrite(r.nextBoolean() ? "vda" : "vdb", (long) r.nextInt(63) << 20, 1 << 20, 0x22);
-                writes.incrementAndGet();
-            }
-        });
-        Path vdaCopy = tmp.resolve("vda.pull.raw");
-        Path vdbCopy = tmp.resolve("vdb.pull.raw");
-        int before;
-        try {
-            while (writes.get() == 0) {
-                Thread.onSpinWait();
-            }
-            before = writes.get();
-            NbdClients.nbdcopy("nbd+unix:///vda?socket=" + socket, vdaCopy).ok();
-            NbdClients.nbdcopy("nbd+unix:///vdb?socket=" + socket, vdbCopy).ok();
-        } finally {
-            copying.set(false);
-            writer.join();
-        }
-        assertThat(writes.get() - before).as("guest writes that completed during the copy").isPositive();
-        assertThat(Files.mismatch(vdaCopy, vdaRef)).as("vda copy equals the point in time").isEqualTo(-1);
-        assertThat(Files.mismatch(vdbCopy, vdbRef)).as("vdb copy equals the point in time").isEqualTo(-1);
+        PullChecks.copyWhileGuestWrites(f, socket, vdaRef, vdbRef, tmp);
         assertThat(Files.size(tmp.resolve("vda.scratch.qcow2"))).as("old data was copied to scratch")
                 .isGreaterThan(1 << 20);
 

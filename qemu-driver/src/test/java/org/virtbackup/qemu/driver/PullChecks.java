@@ -6,8 +6,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.virtbackup.qemu.qmp.QmpCommand;
 
 /** Backup XML, references and checks shared by the pull tests. */
@@ -52,5 +57,41 @@ final class PullChecks {
     static void assertNbdServerStopped(DomainFixture f) {
         assertThat(catchThrowable(() -> f.qemu.control(QmpCommand.of("nbd-server-stop"))))
                 .as("the NBD server is stopped").hasMessageContaining("NBD server not running");
+    }
+
+    /**
+     * Copies both exports with nbdcopy while a thread keeps writing through the guest devices, and checks that
+     * writes completed during the copy and that each copy equals its point-in-time reference.
+     */
+    static void copyWhileGuestWrites(DomainFixture f, Path socket, Path vdaRef, Path vdbRef, Path dir)
+            throws Exception {
+        AtomicBoolean copying = new AtomicBoolean(true);
+        AtomicInteger writes = new AtomicInteger();
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            Random r = new Random(7);
+            while (copying.get()) {
+                f.qemu.guestWrite(r.nextBoolean() ? "vda" : "vdb", (long) r.nextInt(63) << 20, 1 << 20, 0x22);
+                writes.incrementAndGet();
+            }
+        });
+        Path vdaCopy = dir.resolve("vda.pull.raw");
+        Path vdbCopy = dir.resolve("vdb.pull.raw");
+        int before;
+        int after;
+        try {
+            while (writes.get() == 0) {
+                Thread.onSpinWait();
+            }
+            before = writes.get();
+            NbdClients.nbdcopy("nbd+unix:///vda?socket=" + socket, vdaCopy).ok();
+            NbdClients.nbdcopy("nbd+unix:///vdb?socket=" + socket, vdbCopy).ok();
+            after = writes.get();
+        } finally {
+            copying.set(false);
+            writer.join();
+        }
+        assertThat(after - before).as("guest writes that completed during the copy").isPositive();
+        assertThat(Files.mismatch(vdaCopy, vdaRef)).as("vda copy equals the point in time").isEqualTo(-1);
+        assertThat(Files.mismatch(vdbCopy, vdbRef)).as("vdb copy equals the point in time").isEqualTo(-1);
     }
 }
