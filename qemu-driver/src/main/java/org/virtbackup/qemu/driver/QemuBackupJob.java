@@ -60,9 +60,9 @@ final class QemuBackupJob implements BackupJob {
 
     @Override
     public JobInfo info() {
-        boolean ending = ctx.jobs().current().filter(r -> r.jobId().equals(rec.jobId()))
-                .filter(r -> r.phase().equals(JobRecord.ENDING)).isPresent();
-        if (ending || !stillCurrent()) {
+        boolean live = ctx.jobs().current().filter(r -> r.jobId().equals(rec.jobId()))
+                .filter(r -> !r.phase().equals(JobRecord.ENDING)).isPresent();
+        if (!live) {
             // ended, or an end decided the outcome and is (or was, before it died) tearing down
             return ctx.jobs().last().map(JobInfos::fromParams).orElse(JobInfos.none());
         }
