@@ -4,8 +4,10 @@ package org.virtbackup.qemu.driver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.virtbackup.api.BackupDryRun;
 import org.virtbackup.api.BackupMode;
 import org.virtbackup.api.BackupStartFlag;
@@ -100,9 +102,14 @@ final class BackupService {
                 flags.contains(BackupStartFlag.INCREMENTAL_FALLBACK_FULL), ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange(),
                 ctx.pullMethod());
         RequestMapper.Mapped mapped = RequestMapper.map(aligned, checkpoint.map(RequestMapper::checkpointRequest),
-                options, view.graph(), ctx.jobs()::targetsOf);
+                options, view.graph(), bitmapsIn(store), ctx.jobs()::targetsOf);
         Plan plan = BackupPlanner.planStart(mapped.request(), view.graph(), ctx.capabilities().get());
         return new Prepared(checkpoint, mapped, plan);
+    }
+
+    /** The bitmaps of a stored checkpoint by disk; none for an unknown one (alignment has refused it already). */
+    private static Function<String, Map<String, String>> bitmapsIn(CheckpointStore store) {
+        return cp -> store.load(cp).map(RequestMapper::bitmaps).orElse(Map.of());
     }
 
     /** libvirt's checkpoint create steps before QEMU: post-parse, align, duplicate check, parent = current. */
@@ -130,7 +137,8 @@ final class BackupService {
                 .map(n -> new CheckpointRequest(n, rec.checkpointDisks()));
         RequestMapper.Options options = new RequestMapper.Options(rec.flags().contains(BackupStartFlag.REUSE_EXTERNAL.name()),
                 false, ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange(), pullMethodOf(rec));
-        RequestMapper.Mapped mapped = RequestMapper.map(aligned, cp, options, start.graph(), c -> rec.backingTargets());
+        RequestMapper.Mapped mapped = RequestMapper.map(aligned, cp, options, start.graph(), bitmapsIn(ctx.checkpoints()),
+                c -> rec.backingTargets());
         return BackupPlanner.layout(mapped.request(), start.graph(), ctx.capabilities().get());
     }
 
