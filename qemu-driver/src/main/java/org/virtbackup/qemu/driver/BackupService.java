@@ -63,9 +63,16 @@ final class BackupService {
             RecordJournal journal = new RecordJournal(jobs, rec);
             try {
                 new PlanExecutor(ctx.qmp(), journal, DomainContext.CREATE_JOB_TIMEOUT).apply(p.plan());
-            } catch (RuntimeException e) {
-                jobs.clear(); // the executor rolled back everything the plan had created
-                throw e;
+            } catch (VirtBackupException e) {
+                if (e.getSuppressed().length == 0) {
+                    jobs.clear(); // the executor rolled back everything the plan had created
+                    throw e;
+                }
+                // Undoing failed too (typically: the QMP socket was lost). The record lists what was created,
+                // so it stays: backupEnd, from any process, finishes the cleanup.
+                throw new VirtBackupException(e.code(), e.domain(), e.getMessage() + "; undoing the start failed as "
+                        + "well (" + e.getSuppressed()[0].getMessage() + "): the job stays on record until "
+                        + "backupEnd (virtbackup backup-end) cleans up", e);
             }
             // Metadata only after QEMU accepted the bitmaps: a crash in between leaves an orphan bitmap, which
             // reconciliation reports, never metadata without a bitmap.
