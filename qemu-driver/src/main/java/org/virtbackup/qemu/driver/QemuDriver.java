@@ -17,6 +17,7 @@ import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
 import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpCommand;
+import org.virtbackup.qemu.qmp.QmpConnectException;
 import org.virtbackup.qemu.qmp.QmpException;
 import org.virtbackup.qemu.store.StateDirectory;
 import org.virtbackup.spi.ConnectionDriver;
@@ -38,7 +39,9 @@ import org.virtbackup.xml.model.DomainDef;
  * </ul>
  *
  * <p>When QEMU cannot be reached but the URI names a domain with a backup job on record, the connection opens
- * anyway, so that the job can still be ended and its files cleaned up after QEMU died.
+ * anyway, so that the job can still be ended and its files cleaned up after QEMU died. A monitor that is busy
+ * with another client (QEMU serves one at a time; the connect waits {@link QmpChannel#DEFAULT_CONNECT_TIMEOUT}
+ * for the greeting) is not dead: opening fails with {@code RESOURCE_BUSY} instead.
  */
 public final class QemuDriver implements ConnectionDriver {
 
@@ -61,12 +64,14 @@ public final class QemuDriver implements ConnectionDriver {
         try {
             version = qmp.connect().version();
         } catch (QmpException e) {
-            if (u.domain().isPresent()
+            // A busy monitor means QEMU is alive and serving another client: never end its job offline.
+            boolean busy = e instanceof QmpConnectException c && c.busy();
+            if (!busy && u.domain().isPresent()
                     && Files.exists(settings.state().root().resolve(u.domain().get()).resolve("backup.json"))) {
                 return connection(uri, qmp, u.domain().get(), settings, u.socket(), "unreachable");
             }
-            throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, "cannot connect to QEMU at '"
-                    + u.socket() + "': " + e.getMessage(), e);
+            throw new VirtBackupException(busy ? ErrorCode.RESOURCE_BUSY : ErrorCode.NO_CONNECT, ErrorDomain.QEMU,
+                    "cannot connect to QEMU at '" + u.socket() + "': " + e.getMessage(), e);
         }
         try {
             return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), settings, u.socket(), version);
