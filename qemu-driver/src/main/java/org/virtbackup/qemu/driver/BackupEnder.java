@@ -88,7 +88,7 @@ final class BackupEnder {
         boolean keep = info.state() == JobState.COMPLETED && mode == BackupMode.PUSH;
         new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT)
                 .apply(BackupPlanner.planEnd(layout, keep ? BackupPlanner.End.COMPLETED : BackupPlanner.End.CANCEL,
-                        discard));
+                        discard, ctx.exportGrace()));
         dismissLeftoverJobs(rec, layout);
         if (keep && rec.checkpoint() != null && !discard) {
             ctx.jobs().saveTargets(rec.checkpoint(), targets(layout));

@@ -36,11 +36,13 @@ final class StepRunner {
     private final Map<String, JobResult> jobs = new LinkedHashMap<>();
     /** Whether a {@link Step.PauseGuest} of this plan paused a running guest that is not resumed yet. */
     private boolean pausedGuest;
+    private final ExportDeleter exports;
 
     StepRunner(QmpChannel qmp, QmpEventListener events, Duration jobTimeout) {
         this.qmp = qmp;
         this.events = events;
         this.jobTimeout = jobTimeout;
+        this.exports = new ExportDeleter(qmp);
     }
 
     Map<String, JobResult> jobs() {
@@ -58,6 +60,8 @@ final class StepRunner {
             deleteFile(d);
         } else if (step instanceof Step.SetMode m) {
             setMode(Path.of(m.path()), m.mode());
+        } else if (step instanceof Step.DeleteExport d) {
+            exports.delete(d);
         } else if (step instanceof Step.AwaitJob a) {
             await(a);
         } else if (step instanceof Step.CancelJob c) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.plan;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -76,10 +77,9 @@ final class CbwPlanner {
     }
 
     /** The teardown in the order of notes §3 B / gotcha 10; every step is idempotent. */
-    static Plan end(BackupLayout layout, boolean discardCheckpoint) {
+    static Plan end(BackupLayout layout, boolean discardCheckpoint, Duration exportGrace) {
         List<Step> steps = new ArrayList<>();
-        layout.disks().forEach(d -> d.exportId()
-                .ifPresent(id -> steps.add(Step.QmpCall.of(Qmp.blockExportDel(id, true)))));
+        EndPlanner.deleteExports(layout, exportGrace, steps);
         List<BitmapRef> temporary = new ArrayList<>();
         for (ResolvedDisk d : layout.disks()) {
             ResolvedDisk.Cbw c = d.cbw().orElseThrow();

@@ -57,6 +57,10 @@ public final class PlanJson {
             n.put("step", "delete-file");
             n.put("path", f.path());
             n.put("when", f.when().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        } else if (step instanceof Step.DeleteExport d) {
+            n.put("step", "delete-export");
+            n.put("export", d.exportId());
+            n.put("grace-ms", d.grace().toMillis());
         } else if (step instanceof Step.AwaitJob a) {
             n.put("step", "await-job");
             n.put("job", a.jobId());
