@@ -69,6 +69,9 @@ class GoldenPlanTest {
         c.put("pull-raw-scratch", g -> start(g, BackupRequest.pull(List.of(
                 DiskRequest.full(VDA, IMG + "s.raw").format(TargetFormat.RAW)), Optional.empty(),
                 NbdServer.unix("/run/vb/nbd.sock"))));
+        c.put("pull-block-scratch", g -> start(g, BackupRequest.pull(List.of(
+                DiskRequest.incremental(VDA, "cp2", "/dev/vg0/scratch-vda").store(StoreType.BLOCK)),
+                Optional.empty(), NbdServer.unix("/run/vb/nbd.sock"))));
         c.put("pull-cbw-full-unix", g -> start(g, pullFullUnix().pullMethod(PullMethod.CBW)));
         c.put("pull-cbw-incremental-tcp-tls", g -> start(g, pullIncTls().pullMethod(PullMethod.CBW)));
         c.put("end-push-completed", g -> end(g, pushMixed(), BackupPlanner.End.COMPLETED, false));
