@@ -83,6 +83,7 @@ final class CbwPlanner {
         List<BitmapRef> temporary = new ArrayList<>();
         for (ResolvedDisk d : layout.disks()) {
             ResolvedDisk.Cbw c = d.cbw().orElseThrow();
+            steps.add(Step.QmpCall.of(Qmp.blockdevDel(c.probeNode()))); // left by a process that died probing
             steps.add(Step.QmpCall.of(Qmp.blockdevDel(c.snapshotNode())));
             steps.add(new Step.SetDrive(c.devicePath(), c.filterNode(), d.sourceNode(), false));
             steps.add(Step.QmpCall.of(Qmp.blockdevDel(c.filterNode())));
