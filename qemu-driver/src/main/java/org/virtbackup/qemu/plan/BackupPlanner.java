@@ -101,6 +101,9 @@ public final class BackupPlanner {
         layout.tlsObjectId().ifPresent(id -> steps.add(new Step.QmpCall(
                 Qmp.objectAddTlsCredsX509(id, server.tlsDir().orElseThrow(), server.tlsVerifyPeer()),
                 List.of(new Resource.QomObject(id)), Optional.of(Step.QmpCall.of(Qmp.objectDel(id))))));
+        if (server.address() instanceof NbdAddress.Fd fd) {
+            steps.add(new Step.PassFd(fd.group(), fd.fdName()));
+        }
         steps.add(new Step.QmpCall(Qmp.nbdServerStart(server.address(), layout.tlsObjectId()),
                 List.of(new Resource.NbdServer()), Optional.of(Step.QmpCall.of(Qmp.nbdServerStop()))));
         if (server.address() instanceof NbdAddress.Unix u) {

@@ -99,8 +99,7 @@ final class CbwPlanner {
         if (discardCheckpoint && !layout.checkpointBitmaps().isEmpty()) {
             steps.add(CheckpointPlanner.removeAll(layout.checkpointBitmaps()));
         }
-        steps.add(Step.QmpCall.of(Qmp.nbdServerStop()));
-        layout.tlsObjectId().ifPresent(id -> steps.add(Step.QmpCall.of(Qmp.objectDel(id))));
+        EndPlanner.stopServer(layout, steps);
         return Plan.teardown(steps);
     }
 

@@ -38,8 +38,19 @@ final class EndPlanner {
      */
     static void stopServing(BackupLayout layout, Duration exportGrace, List<Step> steps) {
         deleteExports(layout, exportGrace, steps);
+        stopServer(layout, steps);
+    }
+
+    /**
+     * {@code nbd-server-stop} (which closes the listening socket, also one passed in), then the TLS object; with
+     * {@code transport='fd'}, {@code closefd} of a descriptor a start that died before {@code nbd-server-start}
+     * left in the monitor.
+     */
+    static void stopServer(BackupLayout layout, List<Step> steps) {
         steps.add(Step.QmpCall.of(Qmp.nbdServerStop()));
         layout.tlsObjectId().ifPresent(id -> steps.add(Step.QmpCall.of(Qmp.objectDel(id))));
+        layout.request().server().map(NbdServer::address).filter(a -> a instanceof NbdAddress.Fd)
+                .ifPresent(a -> steps.add(Step.QmpCall.of(Qmp.closefd(((NbdAddress.Fd) a).fdName()))));
     }
 
     /** Every export of the job, with one grace period for the clients of all. */

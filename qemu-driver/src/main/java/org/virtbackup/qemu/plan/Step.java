@@ -149,6 +149,28 @@ public sealed interface Step {
     }
 
     /**
+     * Pass the one descriptor of the caller's fd group {@code group} to QEMU: {@code getfd fdname} with the
+     * descriptor attached. The descriptor comes from the executor's fd groups (the plan holds no descriptors).
+     * Undo: {@code closefd}, which fails harmlessly once {@code nbd-server-start} took the descriptor over.
+     */
+    record PassFd(String group, String fdName) implements Step {
+        public PassFd {
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(fdName, "fdName");
+        }
+
+        @Override
+        public List<Step> undoSteps() {
+            return List.of(QmpCall.of(Qmp.closefd(fdName)));
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(Qmp.getfd(fdName));
+        }
+    }
+
+    /**
      * Delete a block export and wait until QEMU reports it gone ({@code BLOCK_EXPORT_DELETED}), giving connected
      * clients a grace period: {@code block-export-del} in safe mode, repeated while QEMU refuses it because the
      * export is still in use, until {@code grace} has passed since the plan's first such step; then
