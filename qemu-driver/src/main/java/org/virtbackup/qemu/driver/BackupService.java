@@ -13,6 +13,7 @@ import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.qemu.exec.Failpoint;
 import org.virtbackup.qemu.exec.PlanExecutor;
 import org.virtbackup.qemu.plan.BackupLayout;
 import org.virtbackup.qemu.plan.BackupPlanner;
@@ -118,7 +119,9 @@ final class BackupService {
     }
 
     static void saveNewCheckpoint(CheckpointStore store, CheckpointDef cp) {
+        Failpoint.at("checkpoint-create", 0);
         store.save(cp);
+        Failpoint.at("checkpoint-create", 1);
         store.setCurrent(cp.name());
     }
 

@@ -31,12 +31,17 @@ final class DomainFixture implements AutoCloseable {
     private Connection conn;
 
     DomainFixture(Path dir) {
+        this(dir, SIZE);
+    }
+
+    /** With disks of {@code size} bytes (crash tests use small ones). */
+    DomainFixture(Path dir, long size) {
         this.dir = dir;
         this.vda = dir.resolve("vda.qcow2");
         this.vdb = dir.resolve("vdb.qcow2");
         this.state = dir.resolve("state");
-        DiskDataGenerator.generate(vda, ImageFormat.QCOW2, SIZE, 1);
-        DiskDataGenerator.generate(vdb, ImageFormat.QCOW2, SIZE, 2);
+        DiskDataGenerator.generate(vda, ImageFormat.QCOW2, size, 1);
+        DiskDataGenerator.generate(vdb, ImageFormat.QCOW2, size, 2);
         this.qemu = EmbeddedQemu.builder().workDir(dir.resolve("qemu")).disk(vda, "vda").disk(vdb, "vdb").start();
     }
 
