@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupMode;
+import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.qemu.exec.Journal;
@@ -31,7 +32,9 @@ import org.virtbackup.qemu.plan.Step;
 import org.virtbackup.qemu.plan.Plan;
 import org.virtbackup.qemu.plan.JobOutcome;
 import org.virtbackup.qemu.qmp.QmpRunState;
+import org.virtbackup.qemu.store.CheckpointDeletion;
 import org.virtbackup.qemu.store.CheckpointStore;
+import org.virtbackup.qemu.store.CheckpointTree;
 import org.virtbackup.qemu.store.DomainLock;
 import org.virtbackup.qemu.store.JobRecord;
 import org.virtbackup.qemu.store.JobStore;
@@ -203,14 +206,17 @@ final class BackupEnder {
         }
     }
 
+    /**
+     * The metadata of a checkpoint whose bitmaps the end plan removed, as a METADATA_ONLY delete removes it
+     * (none when the start died before writing it).
+     */
     private void forgetCheckpoint(String name) {
         CheckpointStore store = ctx.checkpoints();
-        Optional<String> parent = store.tree().get(name).flatMap(n -> n.parent());
-        store.delete(name);
-        if (store.current().isEmpty()) { // it was the current one
-            store.setCurrent(parent);
+        CheckpointTree tree = store.tree();
+        if (tree.contains(name)) {
+            CheckpointService.removeMetadata(ctx, CheckpointDeletion.plan(tree, name, store.current(),
+                    Set.of(CheckpointDeleteFlag.METADATA_ONLY)), store.loadAll());
         }
-        ctx.jobs().deleteTargets(name);
     }
 
     private static Map<String, JobRecord.BackingRef> targets(BackupLayout layout) {
