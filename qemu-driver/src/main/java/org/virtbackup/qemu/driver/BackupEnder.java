@@ -30,6 +30,7 @@ import org.virtbackup.qemu.plan.BackupPlanner;
 import org.virtbackup.qemu.plan.ResolvedDisk;
 import org.virtbackup.qemu.plan.Step;
 import org.virtbackup.qemu.plan.Plan;
+import org.virtbackup.qemu.plan.Qmp;
 import org.virtbackup.qemu.plan.JobOutcome;
 import org.virtbackup.qemu.qmp.QmpRunState;
 import org.virtbackup.qemu.store.CheckpointDeletion;
@@ -93,6 +94,10 @@ final class BackupEnder {
                 .apply(BackupPlanner.planEnd(layout, keep ? BackupPlanner.End.COMPLETED : BackupPlanner.End.CANCEL,
                         discard));
         dismissLeftoverJobs(rec, layout);
+        if (rec.guestToResume() && ctx.qmp().execute(Qmp.queryStatus()).path("status").asText("").equals("paused")) {
+            // the start paused the guest around its point in time and died before resuming it
+            ctx.qmp().execute(Qmp.cont());
+        }
         if (keep && rec.checkpoint() != null && !discard) {
             ctx.jobs().saveTargets(rec.checkpoint(), targets(layout));
         }

@@ -21,6 +21,8 @@ import org.virtbackup.qemu.plan.CheckpointRequest;
 import org.virtbackup.qemu.plan.Plan;
 import org.virtbackup.qemu.plan.PlanJson;
 import org.virtbackup.qemu.plan.PullMethod;
+import org.virtbackup.qemu.plan.Qmp;
+import org.virtbackup.qemu.plan.Step;
 import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.DomainLock;
 import org.virtbackup.qemu.store.JobRecord;
@@ -56,7 +58,7 @@ final class BackupService {
                     now.toEpochMilli(), flags.stream().map(Enum::name).toList(), BackupXml.formatInternal(p.mapped().aligned()),
                     p.checkpoint().flatMap(CheckpointDef::name).orElse(null),
                     p.mapped().request().newCheckpoint().map(CheckpointRequest::disks).orElse(List.of()),
-                    p.mapped().backingTargets(), view.queryBlock(), view.namedNodes(), JobRecord.STARTING, List.of(),
+                    p.mapped().backingTargets(), view.queryBlock(), view.namedNodes(), JobRecord.STARTING, guestMark(p.plan()),
                     p.mapped().notes(), view.diskNames());
             jobs.save(rec);
             RecordJournal journal = new RecordJournal(jobs, rec);
@@ -69,10 +71,19 @@ final class BackupService {
             // Metadata only after QEMU accepted the bitmaps: a crash in between leaves an orphan bitmap, which
             // reconciliation reports, never metadata without a bitmap.
             p.checkpoint().ifPresent(cp -> saveNewCheckpoint(ctx.checkpoints(), cp));
-            JobRecord running = journal.record().withPhase(JobRecord.RUNNING);
+            JobRecord running = journal.record().started();
             jobs.save(running);
             return new QemuBackupJob(ctx, running);
         }
+    }
+
+    /** {@link JobRecord#guestWasRunning()} when the plan pauses the guest and it runs now. */
+    private List<com.fasterxml.jackson.databind.JsonNode> guestMark(Plan plan) {
+        boolean pauses = plan.steps().stream().anyMatch(s -> s instanceof Step.PauseGuest);
+        if (pauses && ctx.qmp().execute(Qmp.queryStatus()).path("running").asBoolean(false)) {
+            return List.of(JobRecord.guestWasRunning());
+        }
+        return List.of();
     }
 
     BackupDryRun dryRun(String backupXml, String checkpointXml, Set<BackupStartFlag> flags) {
