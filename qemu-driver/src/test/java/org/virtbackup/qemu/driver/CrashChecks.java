@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -134,17 +135,19 @@ final class CrashChecks {
 
     /**
      * Makes a shared fixture fresh for the next case: no connection, no bitmap in QEMU, and nothing in its
-     * directory besides the disks and QEMU's own files (the state directory goes too).
+     * directory besides the disks and QEMU's own files; the state directory keeps only the cached QEMU
+     * capabilities (they belong to the QEMU, which stays).
      */
     static void reset(DomainFixture f) throws Exception {
         f.disconnect();
         CheckpointQemu.bitmaps(f.qemu).forEach((disk, names) -> names.forEach(
                 b -> CheckpointQemu.removeBehindOurBack(f.qemu, disk, b)));
+        Set<Path> keep = Set.of(f.vda, f.vdb, f.dir.resolve("qemu"), f.state, f.state.resolve("vm1"),
+                f.state.resolve("vm1").resolve("qemu-capabilities.json"));
         try (Stream<Path> s = Files.list(f.dir)) {
-            for (Path p : s.filter(p -> !Set.of("vda.qcow2", "vdb.qcow2", "qemu").contains(p.getFileName().toString()))
-                    .toList()) {
+            for (Path p : s.filter(p -> !keep.contains(p) || p.equals(f.state)).toList()) {
                 try (Stream<Path> tree = Files.walk(p)) {
-                    for (Path q : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    for (Path q : tree.sorted(Comparator.reverseOrder()).filter(q -> !keep.contains(q)).toList()) {
                         Files.delete(q);
                     }
                 }

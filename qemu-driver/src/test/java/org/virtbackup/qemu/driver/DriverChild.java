@@ -76,6 +76,8 @@ public final class DriverChild {
     /** Runs this class in a new JVM with extra JVM options, e.g. {@code -Dvirtbackup.failpoint=start:3}. */
     static Exit runWith(List<String> jvmOptions, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // a short-lived process: the C1 compiler and the serial collector cost it less CPU
+        cmd.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), DriverChild.class.getName()));
         cmd.addAll(List.of(args));
