@@ -47,6 +47,20 @@ public record BlockDisk(String name, Optional<String> device, Optional<String> q
         return top().nodeName();
     }
 
+    /**
+     * The opened backing layer of {@code layer} (the next one down the chain), empty for the last layer.
+     *
+     * @throws IllegalArgumentException when {@code layer} is not in this disk's chain
+     */
+    public Optional<BlockLayer> backingOf(BlockLayer layer) {
+        int i = chain.indexOf(layer);
+        if (i < 0) {
+            throw new IllegalArgumentException("layer '" + layer.nodeName() + "' is not in the chain of disk '"
+                    + name + "'");
+        }
+        return i + 1 < chain.size() ? Optional.of(chain.get(i + 1)) : Optional.empty();
+    }
+
     /** The layers that have a bitmap with this name, top first. */
     public List<BlockLayer> layersWithBitmap(String bitmap) {
         return chain.stream().filter(l -> l.hasBitmap(bitmap)).toList();

@@ -28,6 +28,7 @@ final class GraphParser {
             BlockLayer layer = BlockLayer.parse(n);
             p.nodes.put(layer.nodeName(), layer);
         }
+        p.resolveFileNodes();
         List<BlockDisk> disks = new ArrayList<>();
         for (JsonNode b : queryBlock) {
             BlockDisk disk = p.disk(b);
@@ -37,6 +38,23 @@ final class GraphParser {
             disks.add(disk);
         }
         return new BlockGraph(disks, p.nodes);
+    }
+
+    /**
+     * Sets each format node's {@link BlockLayer#fileNode()}: the one protocol node reading the same file. When
+     * none or several do (one file opened twice, a filter in between), it stays unknown.
+     */
+    private void resolveFileNodes() {
+        nodes.replaceAll((name, layer) -> {
+            if (BlockLayer.PROTOCOL_DRIVERS.contains(layer.driver())) {
+                return layer;
+            }
+            List<BlockLayer> children = nodes.values().stream()
+                    .filter(n -> BlockLayer.PROTOCOL_DRIVERS.contains(n.driver()))
+                    .filter(n -> n.filename().equals(layer.filename()))
+                    .toList();
+            return children.size() == 1 ? layer.withFileNode(children.get(0).nodeName()) : layer;
+        });
     }
 
     private BlockDisk disk(JsonNode b) {

@@ -114,7 +114,7 @@ final class BackupEnder {
                 && before.size() == layout.disks().size() && before.values().stream().allMatch(JobResult::isConcluded);
         Optional<String> error = (mode == BackupMode.PULL ? failedBeforeEnd(before) : before).values().stream()
                 .flatMap(j -> j.error().stream()).findFirst();
-        JobState state = finalState(mode, copied, error);
+        JobState state = rec.phase().equals(JobRecord.STARTING) ? JobState.CANCELLED : finalState(mode, copied, error);
         return JobInfos.of(state, mode, BackupService.elapsed(rec), before.values(),
                 state == JobState.CANCELLED ? Optional.of("Operation canceled") : error, rec.notes());
     }
@@ -150,7 +150,8 @@ final class BackupEnder {
     }
 
     /**
-     * libvirt's final status: a pull job ended by its owner is completed; a push job is completed only when
+     * libvirt's final status of a job that started (one whose start never finished is cancelled): a pull job
+     * ended by its owner is completed; a push job is completed only when
      * every disk copied without error, failed when one reported an error, else cancelled (§3.4).
      */
     private static JobState finalState(BackupMode mode, boolean copied, Optional<String> error) {

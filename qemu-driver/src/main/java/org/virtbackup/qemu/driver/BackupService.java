@@ -4,8 +4,10 @@ package org.virtbackup.qemu.driver;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.virtbackup.api.BackupDryRun;
 import org.virtbackup.api.BackupMode;
 import org.virtbackup.api.BackupStartFlag;
@@ -64,9 +66,16 @@ final class BackupService {
             RecordJournal journal = new RecordJournal(jobs, rec);
             try {
                 new PlanExecutor(ctx.qmp(), journal, DomainContext.CREATE_JOB_TIMEOUT).apply(p.plan());
-            } catch (RuntimeException e) {
-                jobs.clear(); // the executor rolled back everything the plan had created
-                throw e;
+            } catch (VirtBackupException e) {
+                if (e.getSuppressed().length == 0) {
+                    jobs.clear(); // the executor rolled back everything the plan had created
+                    throw e;
+                }
+                // Undoing failed too (typically: the QMP socket was lost). The record lists what was created,
+                // so it stays: backupEnd, from any process, finishes the cleanup.
+                throw new VirtBackupException(e.code(), e.domain(), e.getMessage() + "; undoing the start failed as "
+                        + "well (" + e.getSuppressed()[0].getMessage() + "): the job stays on record until "
+                        + "backupEnd (virtbackup backup-end) cleans up", e);
             }
             // Metadata only after QEMU accepted the bitmaps: a crash in between leaves an orphan bitmap, which
             // reconciliation reports, never metadata without a bitmap.
@@ -112,9 +121,14 @@ final class BackupService {
                 flags.contains(BackupStartFlag.INCREMENTAL_FALLBACK_FULL), ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange(),
                 ctx.pullMethod());
         RequestMapper.Mapped mapped = RequestMapper.map(aligned, checkpoint.map(RequestMapper::checkpointRequest),
-                options, view.graph(), ctx.jobs()::targetsOf);
+                options, view.graph(), bitmapsIn(store), ctx.jobs()::targetsOf);
         Plan plan = BackupPlanner.planStart(mapped.request(), view.graph(), ctx.capabilities().get());
         return new Prepared(checkpoint, mapped, plan);
+    }
+
+    /** The bitmaps of a stored checkpoint by disk; none for an unknown one (alignment has refused it already). */
+    private static Function<String, Map<String, String>> bitmapsIn(CheckpointStore store) {
+        return cp -> store.load(cp).map(RequestMapper::bitmaps).orElse(Map.of());
     }
 
     /** libvirt's checkpoint create steps before QEMU: post-parse, align, duplicate check, parent = current. */
@@ -144,7 +158,8 @@ final class BackupService {
                 .map(n -> new CheckpointRequest(n, rec.checkpointDisks()));
         RequestMapper.Options options = new RequestMapper.Options(rec.flags().contains(BackupStartFlag.REUSE_EXTERNAL.name()),
                 false, ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange(), pullMethodOf(rec));
-        RequestMapper.Mapped mapped = RequestMapper.map(aligned, cp, options, start.graph(), c -> rec.backingTargets());
+        RequestMapper.Mapped mapped = RequestMapper.map(aligned, cp, options, start.graph(), bitmapsIn(ctx.checkpoints()),
+                c -> rec.backingTargets());
         return BackupPlanner.layout(mapped.request(), start.graph(), ctx.capabilities().get());
     }
 

@@ -57,8 +57,15 @@ final class RequestMapper {
             long speedLimit, boolean copyRange, PullMethod pullMethod) {
     }
 
+    /**
+     * Maps {@code aligned} to the planner's request.
+     *
+     * @param bitmaps for a checkpoint name, the bitmap each of its disks records changes in: the checkpoint's
+     *     name unless a redefined checkpoint named another ({@code <disk bitmap='...'>})
+     * @param previousTargets for a checkpoint name, the targets of the push backup that created it
+     */
     static Mapped map(BackupDef aligned, Optional<CheckpointRequest> checkpoint, Options options, BlockGraph graph,
-            Function<String, Map<String, BackingRef>> previousTargets) {
+            Function<String, Map<String, String>> bitmaps, Function<String, Map<String, BackingRef>> previousTargets) {
         List<BackupDiskDef> disks = new ArrayList<>();
         List<DiskRequest> requests = new ArrayList<>();
         Map<String, BackingRef> backing = new LinkedHashMap<>();
@@ -69,10 +76,11 @@ final class RequestMapper {
                 disks.add(d);
                 continue;
             }
-            BackupDiskDef disk = fallBackIfNeeded(d, graph, options.fallbackFull(), notes).withIndex(++index)
+            Optional<String> bitmap = d.incremental().map(cp -> bitmaps.apply(cp).getOrDefault(d.name(), cp));
+            BackupDiskDef disk = fallBackIfNeeded(d, bitmap, graph, options.fallbackFull(), notes).withIndex(++index)
                     .withState(Optional.of(BackupDiskState.RUNNING));
             disks.add(disk);
-            DiskRequest r = diskRequest(disk);
+            DiskRequest r = diskRequest(disk, bitmap);
             Optional<BackingRef> prev = previous(aligned.mode(), disk, r, previousTargets);
             if (prev.isPresent()) {
                 backing.put(disk.name(), prev.get());
@@ -91,17 +99,26 @@ final class RequestMapper {
      * Beyond libvirt ({@code INCREMENTAL_FALLBACK_FULL}): an incremental disk whose checkpoint bitmap chain is
      * unusable is backed up in full. Without the flag the planner refuses it (CHECKPOINT_INCONSISTENT).
      */
-    private static BackupDiskDef fallBackIfNeeded(BackupDiskDef d, BlockGraph graph, boolean fallback, List<String> notes) {
+    private static BackupDiskDef fallBackIfNeeded(BackupDiskDef d, Optional<String> bitmap, BlockGraph graph,
+            boolean fallback, List<String> notes) {
         if (!fallback || d.backupMode().orElse(DiskBackupMode.FULL) != DiskBackupMode.INCREMENTAL) {
             return d;
         }
         String cp = d.incremental().orElseThrow();
-        Optional<String> problem = graph.disk(d.name()).flatMap((BlockDisk b) -> b.bitmapChainProblem(cp));
+        Optional<String> problem = graph.disk(d.name()).flatMap((BlockDisk b) -> b.bitmapChainProblem(bitmap.orElseThrow()));
         if (problem.isEmpty()) {
             return d;
         }
         notes.add("disk '" + d.name() + "' backed up in full instead of incrementally since '" + cp + "': " + problem.get());
         return d.withBackupMode(DiskBackupMode.FULL).withIncremental(Optional.empty());
+    }
+
+    /** The bitmap each bitmap disk of {@code c} records changes in. */
+    static Map<String, String> bitmaps(CheckpointDef c) {
+        Map<String, String> m = new LinkedHashMap<>();
+        c.disks().stream().filter(x -> x.checkpoint() == CheckpointType.BITMAP)
+                .forEach(x -> m.put(x.name(), x.bitmap().orElse(c.name().orElseThrow())));
+        return m;
     }
 
     /** The checkpoint's bitmap disks, as the planner wants them. */
@@ -110,14 +127,14 @@ final class RequestMapper {
                 .filter(x -> x.checkpoint() == CheckpointType.BITMAP).map(CheckpointDiskDef::name).toList());
     }
 
-    private static DiskRequest diskRequest(BackupDiskDef d) {
+    private static DiskRequest diskRequest(BackupDiskDef d, Optional<String> bitmap) {
         String path = d.store().flatMap(s -> s.path()).orElseThrow(() -> new VirtBackupException(
                 ErrorCode.INTERNAL_ERROR, ErrorDomain.QEMU, "disk '" + d.name() + "' has no target after alignment"));
         DiskRequest r = new DiskRequest(d.name(), Optional.empty(),
                 d.storeType() == StoreType.BLOCK ? DiskRequest.StoreType.BLOCK : DiskRequest.StoreType.FILE, path,
                 format(d), d.exportName(), d.exportBitmap(), Optional.empty());
         if (d.backupMode().orElse(DiskBackupMode.FULL) == DiskBackupMode.INCREMENTAL) {
-            r = r.since(d.incremental().orElseThrow());
+            r = r.since(bitmap.orElseThrow());
         }
         return r;
     }
@@ -138,7 +155,7 @@ final class RequestMapper {
         if (mode != BackupMode.PUSH || !r.isIncremental() || r.format() != DiskRequest.TargetFormat.QCOW2) {
             return Optional.empty();
         }
-        return Optional.ofNullable(previousTargets.apply(r.incrementalSince().orElseThrow()).get(disk.name()))
+        return Optional.ofNullable(previousTargets.apply(disk.incremental().orElseThrow()).get(disk.name()))
                 .filter(b -> Files.exists(Path.of(b.path())));
     }
 

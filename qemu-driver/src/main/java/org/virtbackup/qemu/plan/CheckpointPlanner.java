@@ -2,6 +2,7 @@
 package org.virtbackup.qemu.plan;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.Set;
 import org.virtbackup.qemu.block.BlockDisk;
 import org.virtbackup.qemu.block.BlockGraph;
 import org.virtbackup.qemu.block.BlockLayer;
+import org.virtbackup.qemu.qmp.QmpCommand;
 
 /**
  * Plans for stand-alone checkpoint create, delete and size. A checkpoint is one persistent, recording bitmap per
@@ -43,12 +45,17 @@ public final class CheckpointPlanner {
     }
 
     /**
-     * One transaction removing bitmap {@code name} from every layer of each disk that has it.
+     * One transaction removing bitmap {@code name} from every layer of each disk that has it. When some of those
+     * layers are read-only (backing images, e.g. after an external snapshot), they are reopened read-write
+     * first and read-only afterwards, as libvirt does (libvirt-backup-reference.md §4.6 step 3; see
+     * {@link LayerReopen}): a {@code START} plan of one {@code blockdev-reopen} of all of them whose undo is the
+     * read-only reopen, the transaction, and the read-only reopen. A failed transaction changes no bitmap
+     * and the rollback leaves the layers read-only again. Without read-only layers the plan is a
+     * {@code TEARDOWN} of the one transaction.
      *
      * @throws org.virtbackup.api.VirtBackupException {@code INTERNAL_ERROR} "bitmap '%s' not found in backing
-     *     chain of '%s'" as libvirt when no layer has it; {@code OPERATION_UNSUPPORTED} when a layer having it
-     *     is read-only (libvirt reopens such layers read-write with {@code blockdev-reopen}, which needs the
-     *     node's full options; virtbackup does not do that yet)
+     *     chain of '%s'" as libvirt when no layer has it; {@code OPERATION_UNSUPPORTED} when a read-only layer
+     *     having it cannot be reopened (a node name QEMU generated, an unknown file child)
      */
     public static Plan planDelete(String name, List<String> disks, BlockGraph graph) {
         Map<String, String> bitmaps = new LinkedHashMap<>();
@@ -64,6 +71,7 @@ public final class CheckpointPlanner {
      */
     public static Plan planDelete(Map<String, String> bitmapByDisk, BlockGraph graph) {
         List<BitmapRef> bitmaps = new ArrayList<>();
+        Map<String, LayerReopen> reopens = new LinkedHashMap<>();
         bitmapByDisk.forEach((diskName, name) -> {
             BlockDisk disk = disk(graph, diskName);
             List<BlockLayer> layers = disk.layersWithBitmap(name);
@@ -72,15 +80,30 @@ public final class CheckpointPlanner {
                         + "': delete the checkpoint's metadata only (METADATA_ONLY, checkpoint-delete --metadata)");
             }
             for (BlockLayer l : layers) {
-                if (l.readOnly()) {
-                    throw Errors.operationUnsupported("bitmap '" + name + "' of disk '" + diskName
-                            + "' is in read-only layer '" + l.nodeName() + "'; removing it needs a read-write "
-                            + "reopen, which is not supported yet");
+                if (l.readOnly() && !reopens.containsKey(l.nodeName())) {
+                    reopens.put(l.nodeName(), LayerReopen.of(disk, l, graph, name));
                 }
                 bitmaps.add(new BitmapRef(l.nodeName(), name));
             }
         });
-        return Plan.teardown(List.of(removeAll(bitmaps)));
+        if (reopens.isEmpty()) {
+            return Plan.teardown(List.of(removeAll(bitmaps)));
+        }
+        return writable(reopens.values(), removeAll(bitmaps));
+    }
+
+    /**
+     * A start plan running {@code change} with these layers writable: reopen read-write (undo: read-only), the
+     * change, reopen read-only.
+     */
+    private static Plan writable(Collection<LayerReopen> layers, Step change) {
+        Step.QmpCall readOnly = Step.QmpCall.of(reopen(layers, true));
+        Step.QmpCall readWrite = new Step.QmpCall(reopen(layers, false), List.of(), Optional.of(readOnly));
+        return Plan.start(List.of(readWrite, change, readOnly));
+    }
+
+    private static QmpCommand reopen(Collection<LayerReopen> layers, boolean readOnly) {
+        return Qmp.blockdevReopen(layers.stream().flatMap(l -> l.options(readOnly).stream()).toList());
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.Optional;
  * which default here as libvirt's alignment does.
  *
  * @param disk the disk name as in the {@link org.virtbackup.qemu.block.BlockGraph}
- * @param incrementalSince empty for a full backup, else the checkpoint the incremental backup starts at
+ * @param incrementalSince empty for a full backup, else the bitmap of the checkpoint the incremental backup
+ *     starts at (the checkpoint's name, unless a redefined checkpoint records another for this disk)
  * @param store whether the target (push) or scratch (pull) is a file or a block device
  * @param path the target or scratch path
  * @param format the target format; pull scratch must be qcow2

@@ -52,6 +52,20 @@ public final class Qmp {
         return new QmpCommand("blockdev-create", a);
     }
 
+    /**
+     * {@code blockdev-reopen}: reopens all these nodes in one step (all or none), each with its complete
+     * options; see {@link LayerReopen}.
+     */
+    public static QmpCommand blockdevReopen(List<ObjectNode> options) {
+        if (options.isEmpty()) {
+            throw new IllegalArgumentException("blockdev-reopen of no node");
+        }
+        ObjectNode a = JSON.objectNode();
+        ArrayNode list = a.putArray("options");
+        options.forEach(o -> list.add(o.deepCopy()));
+        return new QmpCommand("blockdev-reopen", a);
+    }
+
     /** {@code blockdev-del}: flushes and closes the node (about 0.25 s for a 1 GiB target, notes §5). */
     public static QmpCommand blockdevDel(String nodeName) {
         ObjectNode a = JSON.objectNode();

@@ -44,8 +44,11 @@
  *     exclusive: libvirt's "store exists" check), then formatted by QEMU's {@code blockdev-create}.</li>
  * <li>Pull end removes exports explicitly ({@code block-export-del}, mode hard) before
  *     {@code nbd-server-stop}, and cancels with {@code job-cancel} instead of {@code block-job-cancel}.</li>
- * <li>Deleting a checkpoint whose bitmap sits in a read-only backing layer is refused
- *     ({@code OPERATION_UNSUPPORTED}); libvirt reopens the layer read-write first.</li>
+ * <li>Deleting a checkpoint whose bitmap sits in a read-only backing layer reopens the layer read-write and
+ *     read-only again as libvirt does, but with the options QEMU reports back ({@code LayerReopen}): options it
+ *     does not report ({@code discard}, {@code aio}, {@code locking}) return to their defaults on that layer,
+ *     and a read-only file child is reopened with it. Layers whose node name QEMU generated ({@code -drive})
+ *     cannot be reopened on 7.2 and are refused ({@code OPERATION_UNSUPPORTED}); libvirt always names nodes.</li>
  * </ul>
  */
 package org.virtbackup.qemu.plan;

@@ -50,6 +50,40 @@ class BlockGraphTest {
     }
 
     @Test
+    void layersKnowTheirFileChildBackingAndReportedSettings() {
+        BlockGraph g = GraphFixtures.load("chain3.json");
+        BlockDisk vda = g.disk("vda").orElseThrow();
+        assertThat(vda.chain()).extracting(BlockLayer::fileNode).containsExactly(Optional.of("top-storage"),
+                Optional.of("mid-storage"), Optional.of("base-storage"));
+        assertThat(vda.backingOf(vda.chain().get(0)).map(BlockLayer::nodeName)).contains("mid-format");
+        assertThat(vda.backingOf(vda.chain().get(1)).map(BlockLayer::nodeName)).contains("base-format");
+        assertThat(vda.backingOf(vda.chain().get(2))).isEmpty();
+        assertThatThrownBy(() -> vda.backingOf(g.disk("vdb").orElseThrow().top()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(vda.top().settings()).isEqualTo(NodeSettings.DEFAULT);
+        assertThat(vda.top().hasGeneratedName()).isFalse();
+        assertThat(g.node("mid-storage").orElseThrow().readOnly()).isTrue();
+        // protocol nodes have no file child of their own
+        assertThat(g.node("mid-storage").orElseThrow().fileNode()).isEmpty();
+        BlockLayer legacy = g.disk("drive-vdd").orElseThrow().top();
+        assertThat(legacy.hasGeneratedName()).isTrue();
+        assertThat(legacy.fileNode()).contains("#block050");
+    }
+
+    @Test
+    void fileChildIsUnknownWhenTwoProtocolNodesReadTheFile() throws Exception {
+        ObjectMapper m = new ObjectMapper();
+        ArrayNode named = (ArrayNode) m.readTree("""
+                [{"node-name":"f","drv":"qcow2","file":"/t","detect_zeroes":"unmap",
+                  "cache":{"direct":true,"no-flush":false,"writeback":true}},
+                 {"node-name":"s1","drv":"file","file":"/t"},{"node-name":"s2","drv":"host_device","file":"/t"}]""");
+        BlockGraph g = BlockGraph.from(m.createArrayNode(), named);
+        BlockLayer f = g.node("f").orElseThrow();
+        assertThat(f.fileNode()).isEmpty();
+        assertThat(f.settings()).isEqualTo(new NodeSettings("unmap", true, false));
+    }
+
+    @Test
     void legacyDriveIsNamedByDeviceAndRawDiskHasNoCluster() {
         BlockGraph g = GraphFixtures.load("chain3.json");
         assertThat(g.disks()).extracting(BlockDisk::name).containsExactlyInAnyOrder("drive-vdd", "vda", "vdb", "vdc");

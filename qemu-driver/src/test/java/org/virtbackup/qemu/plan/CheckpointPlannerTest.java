@@ -89,4 +89,47 @@ class CheckpointPlannerTest {
                 + "{\"type\":\"block-dirty-bitmap-remove\",\"data\":{\"node\":\"top-format\",\"name\":\"cp3\"}},"
                 + "{\"type\":\"block-dirty-bitmap-remove\",\"data\":{\"node\":\"crash-format\",\"name\":\"cp2\"}}]}}");
     }
+
+    @Test
+    void readOnlyLayersAreReopenedReadWriteAroundTheRemovalAndBackOnFailure() {
+        Plan p = CheckpointPlanner.planDelete(disks("vda", "cp2"), CHAIN3);
+        assertThat(p.kind()).isEqualTo(Plan.Kind.START);
+        List<String> cmds = json(p);
+        assertThat(cmds).hasSize(3);
+        // mid-storage is read-only itself (no auto-read-only): it is reopened with the format node
+        assertThat(cmds.get(0)).startsWith("{\"execute\":\"blockdev-reopen\",\"arguments\":{\"options\":["
+                + "{\"driver\":\"file\",\"node-name\":\"mid-storage\",\"filename\":\"/srv/vm/mid.qcow2\","
+                + "\"read-only\":false,").contains("{\"driver\":\"qcow2\",\"node-name\":\"mid-format\","
+                + "\"file\":\"mid-storage\",\"backing\":\"base-format\",\"read-only\":false,");
+        assertThat(cmds.get(2)).contains("\"node-name\":\"mid-format\"").contains("\"read-only\":true")
+                .doesNotContain("\"read-only\":false");
+        // a failed transaction rolls back to the read-only reopen; the transaction has no undo
+        assertThat(p.rollback(2)).containsExactly(p.steps().get(2));
+        assertThat(p.rollback(1)).containsExactly(p.steps().get(2));
+    }
+
+    @Test
+    void readOnlyLayerWithAGeneratedNodeNameIsRefusedSayingWhatToDo() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        BlockGraph g = BlockGraph.from(m.readTree("""
+                [{"device":"drive-vdd","qdev":"/machine/peripheral/vdd/virtio-backend","inserted":{
+                  "node-name":"#block131","drv":"qcow2","file":"/t","image":{"filename":"/t","format":"qcow2",
+                  "backing-image":{"filename":"/b","format":"qcow2"}}}}]"""), m.readTree("""
+                [{"node-name":"#block131","drv":"qcow2","file":"/t","dirty-bitmaps":[{"name":"cp1","persistent":true}]},
+                 {"node-name":"#block023","drv":"file","file":"/t"},
+                 {"node-name":"#block398","drv":"qcow2","file":"/b","ro":true,
+                  "dirty-bitmaps":[{"name":"cp1","persistent":true}]},
+                 {"node-name":"#block294","drv":"file","file":"/b","ro":true}]"""));
+        assertThatThrownBy(() -> CheckpointPlanner.planDelete(disks("drive-vdd", "cp1"), g))
+                .isInstanceOfSatisfying(VirtBackupException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_UNSUPPORTED))
+                .hasMessage("bitmap 'cp1' of disk 'drive-vdd' is in read-only layer '#block398' and cannot be "
+                        + "reopened read-write to remove it: node '#block398' has a name QEMU generated (an image "
+                        + "opened with -drive or from a backing file header), which QEMU 7.2's blockdev-reopen "
+                        + "cannot address (\"Cannot change the option 'node-name'\"); attach the disk's images with "
+                        + "-blockdev and node names; or, with the domain shut off, run 'qemu-img bitmap --remove /b "
+                        + "cp1' and delete the checkpoint's metadata only (METADATA_ONLY, checkpoint-delete --metadata)");
+        // a bitmap in writable layers only needs no reopen
+        assertThat(CheckpointPlanner.planDelete(disks("vda", "cp3"), CHAIN3).kind()).isEqualTo(Plan.Kind.TEARDOWN);
+    }
 }

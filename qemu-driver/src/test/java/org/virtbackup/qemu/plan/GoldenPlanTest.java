@@ -85,6 +85,7 @@ class GoldenPlanTest {
         c.put("checkpoint-delete", g -> CheckpointPlanner.planDelete("cp1", List.of(VDA, VDB), g));
         c.put("checkpoint-delete-missing", g -> CheckpointPlanner.planDelete("cp7", List.of(VDA), g));
         c.put("checkpoint-delete-read-only-layer", g -> CheckpointPlanner.planDelete("cp1", List.of("vda"), g));
+        c.put("checkpoint-delete-snapshot-backing", g -> CheckpointPlanner.planDelete("cp1", List.of("vda"), g));
         return c;
     }
 
