@@ -73,10 +73,10 @@ final class BackupEnder {
     private JobInfo endLive(JobRecord rec, Set<BackupEndFlag> flags) {
         BackupLayout layout = BackupService.layoutOf(rec, ctx);
         BackupMode mode = BackupService.mode(rec);
-        // A start that never finished (its process died) must leave nothing, like a start that failed: a
-        // checkpoint whose bitmaps QEMU took but whose metadata was never written goes too.
-        boolean unfinished = rec.phase().equals(JobRecord.STARTING) && rec.checkpoint() != null
-                && ctx.checkpoints().tree().get(rec.checkpoint()).isEmpty();
+        // A start that never finished (its process died) must leave nothing, like a start that failed: its
+        // checkpoint goes too, whether its metadata was written or not (the start never returned it; the name
+        // was free when it began, so the metadata can only be this start's).
+        boolean unfinished = rec.phase().equals(JobRecord.STARTING) && rec.checkpoint() != null;
         boolean discard = rec.checkpoint() != null && (flags.contains(BackupEndFlag.DISCARD_CHECKPOINT) || unfinished);
         // Decide how the job ended once, and record it before tearing anything down: an end that dies halfway
         // must not be re-decided from what it already removed (dismissed jobs would look "never copied", and
