@@ -152,4 +152,25 @@ public interface Domain {
      *     the checkpoint instead); {@link ErrorCode#INVALID_ARG} when no disk has it
      */
     void checkpointRemoveBitmap(String bitmap);
+
+    /**
+     * libvirt's {@code virDomainFDAssociate(domain, name, fds, flags)}: registers file descriptors under
+     * {@code name}, an fd group. A pull backup whose XML says {@code <server transport='fd' fdgroup='NAME'/>}
+     * (libvirt 11.3) has its NBD server listen on the group's one descriptor: a socket the caller created, bound
+     * and put into listening state (unix or TCP), so that the caller decides where and for whom the export is
+     * reachable (another network namespace, a path QEMU could not create, a port it already holds).
+     *
+     * <p>The domain object owns the descriptors from this call on: do not use or close them yourself. A backup
+     * start passes the descriptor to QEMU ({@code getfd} over the monitor; QEMU keeps its own copy, so the backup
+     * can still be read and ended from another process), and the descriptors are closed when this domain's
+     * connection closes, or when the name is associated again.
+     *
+     * @param name the fd group, as {@code fdgroup} names it
+     * @param fds the descriptors; for the NBD server exactly one, a listening socket
+     * @throws VirtBackupException {@code NO_SUPPORT} when the driver cannot pass descriptors
+     */
+    default void fdAssociate(String name, java.util.List<java.io.FileDescriptor> fds) {
+        throw new VirtBackupException(ErrorCode.NO_SUPPORT, ErrorDomain.NONE,
+                "this driver does not support passing file descriptors");
+    }
 }

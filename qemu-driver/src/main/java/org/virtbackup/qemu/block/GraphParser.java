@@ -14,6 +14,7 @@ import org.virtbackup.api.VirtBackupException;
 /** Turns the {@code query-block} and {@code query-named-block-nodes} replies into a {@link BlockGraph}. */
 final class GraphParser {
     private static final String PERIPHERAL = "/machine/peripheral/";
+    private static final String COPY_BEFORE_WRITE = "copy-before-write";
 
     private final Map<String, BlockLayer> nodes = new LinkedHashMap<>();
 
@@ -84,6 +85,12 @@ final class GraphParser {
         for (JsonNode image = inserted.path("image").path("backing-image"); image.isObject();
                 image = image.path("backing-image")) {
             chain.add(backingNode(disk, image, chain));
+        }
+        // While a backup runs, its copy-before-write filter (the job's implicit one, or a cbw pull's) sits
+        // between the device and the disk's image; query-block shows the image below it as its backing. The
+        // disk's layers, and the bitmaps of its checkpoints, start below the filter.
+        while (chain.size() > 1 && chain.get(0).driver().equals(COPY_BEFORE_WRITE)) {
+            chain.remove(0);
         }
         return chain;
     }

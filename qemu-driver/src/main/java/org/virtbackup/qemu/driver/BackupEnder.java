@@ -92,7 +92,7 @@ final class BackupEnder {
         boolean keep = info.state() == JobState.COMPLETED && mode == BackupMode.PUSH;
         new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT)
                 .apply(BackupPlanner.planEnd(layout, keep ? BackupPlanner.End.COMPLETED : BackupPlanner.End.CANCEL,
-                        discard));
+                        discard, ctx.exportGrace()));
         dismissLeftoverJobs(rec, layout);
         if (rec.guestToResume() && ctx.qmp().execute(Qmp.queryStatus()).path("status").asText("").equals("paused")) {
             // the start paused the guest around its point in time and died before resuming it
@@ -109,6 +109,10 @@ final class BackupEnder {
 
     /** How the job ended, from QEMU's jobs before anything is torn down. */
     private JobInfo decide(JobRecord rec, BackupLayout layout, BackupMode mode) {
+        if (layout.request().cbw()) { // ended by its owner: completed, unless its snapshot broke before
+            return JobInfos.cbw(JobState.COMPLETED, BackupService.elapsed(rec), CbwStatus.read(ctx.qmp(), layout),
+                    rec.notes());
+        }
         Map<String, JobResult> before = ours(layout, QemuJobs.query(ctx.qmp()));
         boolean copied = mode == BackupMode.PUSH && rec.phase().equals(JobRecord.RUNNING)
                 && before.size() == layout.disks().size() && before.values().stream().allMatch(JobResult::isConcluded);

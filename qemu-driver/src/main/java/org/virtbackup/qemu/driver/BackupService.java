@@ -35,14 +35,22 @@ import org.virtbackup.xml.CheckpointAligner;
 import org.virtbackup.xml.CheckpointXml;
 import org.virtbackup.xml.model.BackupDef;
 import org.virtbackup.xml.model.CheckpointDef;
+import org.virtbackup.xml.model.Transport;
 
 /** Starting a backup job: parse, align, plan, record, execute (SPEC §1 data flow). */
 final class BackupService {
 
     private final DomainContext ctx;
+    private final FdGroups fdGroups;
 
     BackupService(DomainContext ctx) {
+        this(ctx, new FdGroups());
+    }
+
+    /** A service that can start backups with {@code transport='fd'} from these groups. */
+    BackupService(DomainContext ctx, FdGroups fdGroups) {
         this.ctx = ctx;
+        this.fdGroups = fdGroups;
     }
 
     /** Everything computed before QEMU is touched. */
@@ -65,7 +73,8 @@ final class BackupService {
             jobs.save(rec);
             RecordJournal journal = new RecordJournal(jobs, rec);
             try {
-                new PlanExecutor(ctx.qmp(), journal, DomainContext.CREATE_JOB_TIMEOUT).apply(p.plan());
+                new PlanExecutor(ctx.qmp(), journal, DomainContext.CREATE_JOB_TIMEOUT, fdGroups::listener)
+                        .apply(p.plan());
             } catch (VirtBackupException e) {
                 if (e.getSuppressed().length == 0) {
                     jobs.clear(); // the executor rolled back everything the plan had created
@@ -117,6 +126,8 @@ final class BackupService {
         BackupDef def = BackupXml.parse(backupXml);
         String suffix = checkpoint.flatMap(CheckpointDef::name).orElse(Long.toString(now.getEpochSecond()));
         BackupDef aligned = BackupAligner.align(def, view.domain(), suffix, known::contains);
+        aligned.server().filter(s -> s.transport() == Transport.FD)
+                .ifPresent(s -> fdGroups.require(s.fdgroup().orElseThrow()));
         RequestMapper.Options options = new RequestMapper.Options(flags.contains(BackupStartFlag.REUSE_EXTERNAL),
                 flags.contains(BackupStartFlag.INCREMENTAL_FALLBACK_FULL), ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange(),
                 ctx.pullMethod());

@@ -25,10 +25,11 @@ import org.virtbackup.xml.model.DomainDef;
  * @param copyRange let push jobs use {@code copy_file_range} where QEMU offers it (driver option {@code copyRange})
  * @param userDomain the caller's libvirt {@code <domain>}, whose target names the disks then go by
  * @param pullMethod how new pull backups keep the point in time (driver option {@code pullMethod})
+ * @param exportGrace how long a pull's end waits for NBD clients (driver option {@code exportGraceSeconds})
  */
 record DomainContext(String name, QmpChannel qmp, Supplier<QemuCapabilities> capabilities, Path domainDir,
         Optional<String> tlsDir, long speedLimit, boolean copyRange, Optional<DomainDef> userDomain,
-        PullMethod pullMethod) {
+        PullMethod pullMethod, Duration exportGrace) {
 
     /** How long another operation on the same domain may hold the lock before we give up. */
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);

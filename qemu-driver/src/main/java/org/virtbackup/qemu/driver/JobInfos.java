@@ -39,6 +39,18 @@ final class JobInfos {
                 OptionalLong.of(total), error, notes);
     }
 
+    /** A pull job's statistics from measured scratch use ({@link CbwStatus}: a copy-before-write pull has no jobs). */
+    static JobInfo pull(JobState state, Duration elapsed, long tempUsed, long tempTotal, Optional<String> error,
+            List<String> notes) {
+        return new JobInfo(state, BackupMode.PULL, elapsed, OptionalLong.empty(), OptionalLong.empty(),
+                OptionalLong.of(tempUsed), OptionalLong.of(tempTotal), error, notes);
+    }
+
+    /** A copy-before-write pull: failed once its snapshot broke, else {@code state}. */
+    static JobInfo cbw(JobState state, Duration elapsed, CbwStatus.Status s, List<String> notes) {
+        return pull(s.broken().isEmpty() ? state : JobState.FAILED, elapsed, s.used(), s.total(), s.error(), notes);
+    }
+
     /** The typed parameters of a stored job, back as a {@link JobInfo}. */
     static JobInfo fromParams(Map<String, Object> p) {
         JobState state = JobState.valueOf(String.valueOf(p.getOrDefault("state", "COMPLETED")));

@@ -68,13 +68,16 @@ final class QemuBackupJob implements BackupJob {
         }
         Map<String, JobResult> ours;
         try {
+            if (layout.request().cbw()) { // no jobs: scratch use and snapshot health are measured
+                return JobInfos.cbw(JobState.RUNNING, BackupService.elapsed(rec), CbwStatus.read(ctx.qmp(), layout),
+                        rec.notes());
+            }
             ours = BackupEnder.ours(layout, QemuJobs.query(ctx.qmp()));
-        } catch (VirtBackupException e) {
+        } catch (VirtBackupException | QmpException e) {
             return JobInfos.of(JobState.FAILED, mode(), BackupService.elapsed(rec), List.of(),
                     Optional.of("lost the connection to QEMU: " + e.getMessage()), rec.notes());
         }
-        // a copy-before-write pull has no jobs
-        if (!layout.request().cbw() && ours.size() < layout.disks().size()) {
+        if (ours.size() < layout.disks().size()) {
             return JobInfos.of(JobState.FAILED, mode(), BackupService.elapsed(rec), ours.values(),
                     Optional.of("a backup job no longer exists in QEMU (QEMU restarted, or another client dismissed it)"),
                     rec.notes());

@@ -43,6 +43,7 @@ final class QemuConnection implements Connection {
 
     @Override
     public void close() {
+        domain.close();
         qmp.close();
     }
 }

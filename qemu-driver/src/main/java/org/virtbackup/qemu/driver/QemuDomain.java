@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.driver;
 
+import java.io.FileDescriptor;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,6 +24,7 @@ import org.virtbackup.api.VirtBackupException;
 final class QemuDomain implements Domain {
 
     private final DomainContext ctx;
+    private final FdGroups fdGroups = new FdGroups();
 
     QemuDomain(DomainContext ctx) {
         this.ctx = ctx;
@@ -43,14 +45,27 @@ final class QemuDomain implements Domain {
     public BackupJob backupStart(String backupXml, String checkpointXml, Set<BackupStartFlag> flags) {
         Objects.requireNonNull(backupXml, "backupXml");
         Objects.requireNonNull(flags, "flags");
-        return new BackupService(ctx).start(backupXml, checkpointXml, flags);
+        return new BackupService(ctx, fdGroups).start(backupXml, checkpointXml, flags);
+    }
+
+    /** See {@link Domain#fdAssociate}: the descriptors are closed with this domain's connection. */
+    @Override
+    public void fdAssociate(String name, List<FileDescriptor> fds) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(fds, "fds");
+        fdGroups.associate(name, fds);
+    }
+
+    /** Closes the associated descriptors (the connection closes). */
+    void close() {
+        fdGroups.close();
     }
 
     @Override
     public BackupDryRun backupDryRun(String backupXml, String checkpointXml, Set<BackupStartFlag> flags) {
         Objects.requireNonNull(backupXml, "backupXml");
         Objects.requireNonNull(flags, "flags");
-        return new BackupService(ctx).dryRun(backupXml, checkpointXml, flags);
+        return new BackupService(ctx, fdGroups).dryRun(backupXml, checkpointXml, flags);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -13,10 +14,12 @@ import org.virtbackup.api.Connection;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.qemu.plan.BackupPlanner;
 import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
 import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpCommand;
+import org.virtbackup.qemu.qmp.QmpConnectException;
 import org.virtbackup.qemu.qmp.QmpException;
 import org.virtbackup.qemu.store.StateDirectory;
 import org.virtbackup.spi.ConnectionDriver;
@@ -34,17 +37,24 @@ import org.virtbackup.xml.model.DomainDef;
  *   <li>{@code backupSpeed}: bytes per second per disk, beyond libvirt, to keep push backups from starving
  *       the guest;</li>
  *   <li>{@code copyRange}: {@code true} by default: push jobs copy with {@code copy_file_range} where QEMU
- *       offers it.</li>
+ *       offers it;</li>
+ *   <li>{@code pullMethod}: {@code fleecing} (default, libvirt's {@code blockdev-backup sync=none}) or {@code cbw}
+ *       ({@code copy-before-write} + {@code snapshot-access}) for new pull backups;</li>
+ *   <li>{@code exportGraceSeconds}: how long {@code backupEnd} of a pull lets NBD clients that are still
+ *       connected go on reading (safe {@code block-export-del}, retried) before it disconnects them
+ *       ({@code mode=hard}); default 5, 0 disconnects at once. An end without clients never waits.</li>
  * </ul>
  *
  * <p>When QEMU cannot be reached but the URI names a domain with a backup job on record, the connection opens
- * anyway, so that the job can still be ended and its files cleaned up after QEMU died.
+ * anyway, so that the job can still be ended and its files cleaned up after QEMU died. A monitor that is busy
+ * with another client (QEMU serves one at a time; the connect waits {@link QmpChannel#DEFAULT_CONNECT_TIMEOUT}
+ * for the greeting) is not dead: opening fails with {@code RESOURCE_BUSY} instead.
  */
 public final class QemuDriver implements ConnectionDriver {
 
     /** The settings that do not come from QEMU. */
     private record Settings(StateDirectory state, Optional<String> tlsDir, long speed, boolean copyRange,
-            Optional<DomainDef> userDomain, PullMethod pullMethod) {
+            Optional<DomainDef> userDomain, PullMethod pullMethod, Duration exportGrace) {
     }
 
     @Override
@@ -61,12 +71,14 @@ public final class QemuDriver implements ConnectionDriver {
         try {
             version = qmp.connect().version();
         } catch (QmpException e) {
-            if (u.domain().isPresent()
+            // A busy monitor means QEMU is alive and serving another client: never end its job offline.
+            boolean busy = e instanceof QmpConnectException c && c.busy();
+            if (!busy && u.domain().isPresent()
                     && Files.exists(settings.state().root().resolve(u.domain().get()).resolve("backup.json"))) {
                 return connection(uri, qmp, u.domain().get(), settings, u.socket(), "unreachable");
             }
-            throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, "cannot connect to QEMU at '"
-                    + u.socket() + "': " + e.getMessage(), e);
+            throw new VirtBackupException(busy ? ErrorCode.RESOURCE_BUSY : ErrorCode.NO_CONNECT, ErrorDomain.QEMU,
+                    "cannot connect to QEMU at '" + u.socket() + "': " + e.getMessage(), e);
         }
         try {
             return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), settings, u.socket(), version);
@@ -84,7 +96,7 @@ public final class QemuDriver implements ConnectionDriver {
         Optional<DomainDef> domain = Optional.ofNullable(options.get("domainXml")).map(Path::of)
                 .or(u::domainXml).map(QemuDriver::readDomain);
         return new Settings(state, tls, speed(options), !"false".equals(options.get("copyRange")), domain,
-                pullMethod(options));
+                pullMethod(options), exportGrace(options));
     }
 
     private static PullMethod pullMethod(Map<String, String> options) {
@@ -93,6 +105,23 @@ public final class QemuDriver implements ConnectionDriver {
         } catch (IllegalArgumentException e) {
             throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "option " + e.getMessage(), e);
         }
+    }
+
+    private static Duration exportGrace(Map<String, String> options) {
+        String v = options.get("exportGraceSeconds");
+        if (v == null) {
+            return BackupPlanner.DEFAULT_EXPORT_GRACE;
+        }
+        try {
+            long seconds = Long.parseLong(v);
+            if (seconds >= 0) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU,
+                "option exportGraceSeconds must be a number of seconds >= 0, not '" + v + "'");
     }
 
     private static DomainDef readDomain(Path file) {
@@ -127,7 +156,7 @@ public final class QemuDriver implements ConnectionDriver {
                 probed[0] = CapabilityCache.get(domainDir, socket, qemuVersion, () -> probe(qmp));
             }
             return probed[0];
-        }, domainDir, s.tlsDir(), s.speed(), s.copyRange(), s.userDomain(), s.pullMethod());
+        }, domainDir, s.tlsDir(), s.speed(), s.copyRange(), s.userDomain(), s.pullMethod(), s.exportGrace());
         return new QemuConnection(uri, qmp, ctx);
     }
 

@@ -162,7 +162,7 @@ final class RequestMapper {
     private static NbdServer server(ServerDef s, Options options) {
         NbdAddress address = switch (s.transport()) {
             case UNIX -> new NbdAddress.Unix(s.socket().orElseThrow());
-            case FD -> new NbdAddress.Fd(s.fdgroup().orElseThrow());
+            case FD -> NbdAddress.Fd.of(s.fdgroup().orElseThrow(), BackupRequest.DEFAULT_PREFIX);
             default -> new NbdAddress.Inet(s.name().orElse("localhost"), s.port().orElseThrow());
         };
         NbdServer server = new NbdServer(address, Optional.empty(), false);

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.exec;
 
+import java.io.FileDescriptor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtbackup.api.ErrorCode;
@@ -26,6 +29,7 @@ public final class PlanExecutor {
     private final QmpChannel qmp;
     private final Journal journal;
     private final Duration jobTimeout;
+    private final Function<String, Optional<FileDescriptor>> fdGroups;
 
     /**
      * @param qmp the connected channel
@@ -33,9 +37,20 @@ public final class PlanExecutor {
      * @param jobTimeout how long an {@link Step.AwaitJob} may wait
      */
     public PlanExecutor(QmpChannel qmp, Journal journal, Duration jobTimeout) {
+        this(qmp, journal, jobTimeout, group -> Optional.empty());
+    }
+
+    /**
+     * An executor that can run {@link Step.PassFd}.
+     *
+     * @param fdGroups the descriptor of an fd group the caller associated with the domain, by group name
+     */
+    public PlanExecutor(QmpChannel qmp, Journal journal, Duration jobTimeout,
+            Function<String, Optional<FileDescriptor>> fdGroups) {
         this.qmp = Objects.requireNonNull(qmp, "qmp");
         this.journal = Objects.requireNonNull(journal, "journal");
         this.jobTimeout = Objects.requireNonNull(jobTimeout, "jobTimeout");
+        this.fdGroups = Objects.requireNonNull(fdGroups, "fdGroups");
     }
 
     /** What a run found out: the final {@code query-jobs} entry of every awaited job. */
@@ -54,7 +69,7 @@ public final class PlanExecutor {
     public Outcome apply(Plan plan) {
         // Subscribe before any step runs: a create job can conclude before the await step looks for it.
         try (QmpEventListener events = qmp.listen(Set.of("JOB_STATUS_CHANGE"), null)) {
-            StepRunner runner = new StepRunner(qmp, events, jobTimeout);
+            StepRunner runner = new StepRunner(qmp, events, jobTimeout, fdGroups);
             return plan.kind() == Plan.Kind.START ? applyStart(plan, runner) : applyTeardown(plan, runner);
         }
     }

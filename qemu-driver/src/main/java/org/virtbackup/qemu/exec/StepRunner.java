@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.exec;
 
+import java.io.FileDescriptor;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
@@ -36,11 +38,16 @@ final class StepRunner {
     private final Map<String, JobResult> jobs = new LinkedHashMap<>();
     /** Whether a {@link Step.PauseGuest} of this plan paused a running guest that is not resumed yet. */
     private boolean pausedGuest;
+    private final ExportDeleter exports;
+    private final Function<String, Optional<FileDescriptor>> fdGroups;
 
-    StepRunner(QmpChannel qmp, QmpEventListener events, Duration jobTimeout) {
+    StepRunner(QmpChannel qmp, QmpEventListener events, Duration jobTimeout,
+            Function<String, Optional<FileDescriptor>> fdGroups) {
+        this.fdGroups = fdGroups;
         this.qmp = qmp;
         this.events = events;
         this.jobTimeout = jobTimeout;
+        this.exports = new ExportDeleter(qmp);
     }
 
     Map<String, JobResult> jobs() {
@@ -58,6 +65,12 @@ final class StepRunner {
             deleteFile(d);
         } else if (step instanceof Step.SetMode m) {
             setMode(Path.of(m.path()), m.mode());
+        } else if (step instanceof Step.PassFd p) {
+            FileDescriptor fd = fdGroups.apply(p.group()).orElseThrow(() -> new VirtBackupException(
+                    ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "unknown file descriptor group '" + p.group() + "'"));
+            qmp.execute(p.command().orElseThrow(), fd);
+        } else if (step instanceof Step.DeleteExport d) {
+            exports.delete(d);
         } else if (step instanceof Step.AwaitJob a) {
             await(a);
         } else if (step instanceof Step.CancelJob c) {

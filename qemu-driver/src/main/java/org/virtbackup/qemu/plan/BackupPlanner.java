@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.plan;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -69,16 +70,26 @@ public final class BackupPlanner {
         return Plan.start(steps);
     }
 
+    /** How long an end waits by default for NBD clients to disconnect before it drops them. */
+    public static final Duration DEFAULT_EXPORT_GRACE = Duration.ofSeconds(5);
+
+    /** The teardown plan with the {@linkplain #DEFAULT_EXPORT_GRACE default grace period}. */
+    public static Plan planEnd(BackupLayout layout, End end, boolean discardCheckpoint) {
+        return planEnd(layout, end, discardCheckpoint, DEFAULT_EXPORT_GRACE);
+    }
+
     /**
      * The teardown plan; see {@link EndPlanner}.
      *
      * @param discardCheckpoint also remove the checkpoint created with the backup ({@code DISCARD_CHECKPOINT})
+     * @param exportGrace pull: how long clients still connected to an export may go on reading before the
+     *     export is deleted in {@code hard} mode (see {@link Step.DeleteExport})
      */
-    public static Plan planEnd(BackupLayout layout, End end, boolean discardCheckpoint) {
+    public static Plan planEnd(BackupLayout layout, End end, boolean discardCheckpoint, Duration exportGrace) {
         if (layout.request().cbw()) {
-            return CbwPlanner.end(layout, discardCheckpoint);
+            return CbwPlanner.end(layout, discardCheckpoint, exportGrace);
         }
-        return EndPlanner.plan(layout, end, discardCheckpoint);
+        return EndPlanner.plan(layout, end, discardCheckpoint, exportGrace);
     }
 
     /** The NBD server's unix socket: only its owner may connect. */
@@ -90,6 +101,9 @@ public final class BackupPlanner {
         layout.tlsObjectId().ifPresent(id -> steps.add(new Step.QmpCall(
                 Qmp.objectAddTlsCredsX509(id, server.tlsDir().orElseThrow(), server.tlsVerifyPeer()),
                 List.of(new Resource.QomObject(id)), Optional.of(Step.QmpCall.of(Qmp.objectDel(id))))));
+        if (server.address() instanceof NbdAddress.Fd fd) {
+            steps.add(new Step.PassFd(fd.group(), fd.fdName()));
+        }
         steps.add(new Step.QmpCall(Qmp.nbdServerStart(server.address(), layout.tlsObjectId()),
                 List.of(new Resource.NbdServer()), Optional.of(Step.QmpCall.of(Qmp.nbdServerStop()))));
         if (server.address() instanceof NbdAddress.Unix u) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.plan;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -76,13 +77,13 @@ final class CbwPlanner {
     }
 
     /** The teardown in the order of notes §3 B / gotcha 10; every step is idempotent. */
-    static Plan end(BackupLayout layout, boolean discardCheckpoint) {
+    static Plan end(BackupLayout layout, boolean discardCheckpoint, Duration exportGrace) {
         List<Step> steps = new ArrayList<>();
-        layout.disks().forEach(d -> d.exportId()
-                .ifPresent(id -> steps.add(Step.QmpCall.of(Qmp.blockExportDel(id, true)))));
+        EndPlanner.deleteExports(layout, exportGrace, steps);
         List<BitmapRef> temporary = new ArrayList<>();
         for (ResolvedDisk d : layout.disks()) {
             ResolvedDisk.Cbw c = d.cbw().orElseThrow();
+            steps.add(Step.QmpCall.of(Qmp.blockdevDel(c.probeNode()))); // left by a process that died probing
             steps.add(Step.QmpCall.of(Qmp.blockdevDel(c.snapshotNode())));
             steps.add(new Step.SetDrive(c.devicePath(), c.filterNode(), d.sourceNode(), false));
             steps.add(Step.QmpCall.of(Qmp.blockdevDel(c.filterNode())));
@@ -98,8 +99,7 @@ final class CbwPlanner {
         if (discardCheckpoint && !layout.checkpointBitmaps().isEmpty()) {
             steps.add(CheckpointPlanner.removeAll(layout.checkpointBitmaps()));
         }
-        steps.add(Step.QmpCall.of(Qmp.nbdServerStop()));
-        layout.tlsObjectId().ifPresent(id -> steps.add(Step.QmpCall.of(Qmp.objectDel(id))));
+        EndPlanner.stopServer(layout, steps);
         return Plan.teardown(steps);
     }
 

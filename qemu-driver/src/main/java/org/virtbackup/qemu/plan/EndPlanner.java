@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.plan;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.virtbackup.api.BackupMode;
@@ -13,10 +14,10 @@ final class EndPlanner {
     private EndPlanner() {
     }
 
-    static Plan plan(BackupLayout layout, BackupPlanner.End end, boolean discardCheckpoint) {
+    static Plan plan(BackupLayout layout, BackupPlanner.End end, boolean discardCheckpoint, Duration exportGrace) {
         List<Step> steps = new ArrayList<>();
         if (layout.mode() == BackupMode.PULL) {
-            stopServing(layout, steps);
+            stopServing(layout, exportGrace, steps);
         }
         // pull jobs (sync=none) never complete: cancelling them is their normal end (notes §8 gotcha 8)
         if (end == BackupPlanner.End.CANCEL || layout.mode() == BackupMode.PULL) {
@@ -32,14 +33,29 @@ final class EndPlanner {
     }
 
     /**
-     * Exports first ({@code hard}: the caller ends the backup, connected clients are dropped as
+     * Exports first (clients still connected get {@code exportGrace} to finish, then they are dropped, as
      * {@code nbd-server-stop} would drop them anyway), then the server and its TLS object.
      */
-    private static void stopServing(BackupLayout layout, List<Step> steps) {
-        layout.disks().forEach(d -> d.exportId()
-                .ifPresent(id -> steps.add(Step.QmpCall.of(Qmp.blockExportDel(id, true)))));
+    static void stopServing(BackupLayout layout, Duration exportGrace, List<Step> steps) {
+        deleteExports(layout, exportGrace, steps);
+        stopServer(layout, steps);
+    }
+
+    /**
+     * {@code nbd-server-stop} (which closes the listening socket, also one passed in), then the TLS object; with
+     * {@code transport='fd'}, {@code closefd} of a descriptor a start that died before {@code nbd-server-start}
+     * left in the monitor.
+     */
+    static void stopServer(BackupLayout layout, List<Step> steps) {
         steps.add(Step.QmpCall.of(Qmp.nbdServerStop()));
         layout.tlsObjectId().ifPresent(id -> steps.add(Step.QmpCall.of(Qmp.objectDel(id))));
+        layout.request().server().map(NbdServer::address).filter(a -> a instanceof NbdAddress.Fd)
+                .ifPresent(a -> steps.add(Step.QmpCall.of(Qmp.closefd(((NbdAddress.Fd) a).fdName()))));
+    }
+
+    /** Every export of the job, with one grace period for the clients of all. */
+    static void deleteExports(BackupLayout layout, Duration exportGrace, List<Step> steps) {
+        layout.disks().forEach(d -> d.exportId().ifPresent(id -> steps.add(new Step.DeleteExport(id, exportGrace))));
     }
 
     /**

@@ -99,7 +99,7 @@ final class LayoutResolver {
     private static ResolvedDisk.Cbw cbw(BlockDisk disk, Names names) {
         String device = disk.qdev().orElseThrow(() -> Errors.operationUnsupported("disk '" + disk.name()
                 + "' has no guest device to put a copy-before-write filter under"));
-        return new ResolvedDisk.Cbw(names.cbwNode(), names.snapshotNode(), device);
+        return new ResolvedDisk.Cbw(names.cbwNode(), names.snapshotNode(), device, names.probeNode());
     }
 
     private static void checkBackingTarget(DiskRequest d, boolean push) {

@@ -57,6 +57,11 @@ final class Names {
         return node(prefix + "-" + disk + "-snap");
     }
 
+    /** The snapshot probe of a cbw pull, a node that exists only while the driver checks the snapshot. */
+    String probeNode() {
+        return node(prefix + "-" + disk + "-probe");
+    }
+
     String createJob(String layer) {
         return id(prefix + "-create-" + disk + "-" + role + "-" + layer);
     }

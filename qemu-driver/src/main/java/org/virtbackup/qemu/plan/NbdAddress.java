@@ -48,18 +48,29 @@ public sealed interface NbdAddress {
     }
 
     /**
-     * A listening socket the caller passed to QEMU beforehand with {@code getfd} under this name (libvirt
-     * 11.3 {@code transport='fd'}); passing the descriptor itself is the executor's business.
+     * A listening socket the caller associated with the domain under fd group {@code group} (libvirt 11.3
+     * {@code transport='fd'}), passed to QEMU with {@code getfd} under {@code fdName} by a {@link Step.PassFd}
+     * right before {@code nbd-server-start}, which takes it over from the monitor. {@code fdName} must not start
+     * with a digit (QEMU would read it as a descriptor number).
      */
-    record Fd(String name) implements NbdAddress {
+    record Fd(String group, String fdName) implements NbdAddress {
         public Fd {
-            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(fdName, "fdName");
+            if (fdName.isEmpty() || Character.isDigit(fdName.charAt(0))) {
+                throw new IllegalArgumentException("fd name '" + fdName + "' must not start with a digit");
+            }
+        }
+
+        /** The group's descriptor under the monitor name {@code <prefix>-nbd-fd}. */
+        public static Fd of(String group, String prefix) {
+            return new Fd(group, prefix + "-nbd-fd");
         }
 
         @Override
         public ObjectNode toJson() {
             ObjectNode n = wrapper("fd");
-            ((ObjectNode) n.get("data")).put("str", name);
+            ((ObjectNode) n.get("data")).put("str", fdName);
             return n;
         }
     }

@@ -57,6 +57,14 @@ public final class PlanJson {
             n.put("step", "delete-file");
             n.put("path", f.path());
             n.put("when", f.when().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        } else if (step instanceof Step.PassFd p) {
+            n.put("step", "pass-fd");
+            n.put("fdgroup", p.group());
+            n.put("qmp", Qmp.getfd(p.fdName()).toJson());
+        } else if (step instanceof Step.DeleteExport d) {
+            n.put("step", "delete-export");
+            n.put("export", d.exportId());
+            n.put("grace-ms", d.grace().toMillis());
         } else if (step instanceof Step.AwaitJob a) {
             n.put("step", "await-job");
             n.put("job", a.jobId());

@@ -148,6 +148,16 @@ public final class Qmp {
         return new QmpCommand("nbd-server-start", a);
     }
 
+    /** {@code getfd}: the descriptor sent with the command (SCM_RIGHTS) becomes the monitor's {@code fdname}. */
+    public static QmpCommand getfd(String fdName) {
+        return new QmpCommand("getfd", JSON.objectNode().put("fdname", Objects.requireNonNull(fdName, "fdName")));
+    }
+
+    /** {@code closefd}: closes a descriptor the monitor still holds under {@code fdname}. */
+    public static QmpCommand closefd(String fdName) {
+        return new QmpCommand("closefd", JSON.objectNode().put("fdname", Objects.requireNonNull(fdName, "fdName")));
+    }
+
     /** {@code nbd-server-stop}: also deletes every export and drops the clients (notes §3). */
     public static QmpCommand nbdServerStop() {
         return QmpCommand.of("nbd-server-stop");

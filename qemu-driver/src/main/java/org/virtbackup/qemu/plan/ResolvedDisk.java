@@ -33,10 +33,13 @@ public record ResolvedDisk(DiskRequest request, String sourceNode, String source
      * @param filterNode the {@code copy-before-write} node: file = the source top node, target = the scratch
      * @param snapshotNode the {@code snapshot-access} node over the filter, the exported node
      * @param devicePath the QOM path of the guest device whose {@code drive} is moved onto the filter
+     * @param probeNode the short-lived read-only node over the snapshot-access node with which the driver checks
+     *     that the snapshot is still readable (QEMU 7.2 reports a broken snapshot by no event)
      */
-    public record Cbw(String filterNode, String snapshotNode, String devicePath) {
+    public record Cbw(String filterNode, String snapshotNode, String devicePath, String probeNode) {
         public Cbw {
             Objects.requireNonNull(filterNode, "filterNode");
+            Objects.requireNonNull(probeNode, "probeNode");
             Objects.requireNonNull(snapshotNode, "snapshotNode");
             Objects.requireNonNull(devicePath, "devicePath");
         }

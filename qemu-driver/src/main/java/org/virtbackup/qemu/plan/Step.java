@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.plan;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -144,6 +145,56 @@ public sealed interface Step {
         @Override
         public Optional<QmpCommand> command() {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Pass the one descriptor of the caller's fd group {@code group} to QEMU: {@code getfd fdname} with the
+     * descriptor attached. The descriptor comes from the executor's fd groups (the plan holds no descriptors).
+     * Undo: {@code closefd}, which fails harmlessly once {@code nbd-server-start} took the descriptor over.
+     */
+    record PassFd(String group, String fdName) implements Step {
+        public PassFd {
+            Objects.requireNonNull(group, "group");
+            Objects.requireNonNull(fdName, "fdName");
+        }
+
+        @Override
+        public List<Step> undoSteps() {
+            return List.of(QmpCall.of(Qmp.closefd(fdName)));
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(Qmp.getfd(fdName));
+        }
+    }
+
+    /**
+     * Delete a block export and wait until QEMU reports it gone ({@code BLOCK_EXPORT_DELETED}), giving connected
+     * clients a grace period: {@code block-export-del} in safe mode, repeated while QEMU refuses it because the
+     * export is still in use, until {@code grace} has passed since the plan's first such step; then
+     * {@code mode=hard}, which drops the clients. Without clients the export goes at once. An export that no
+     * longer exists is fine. The grace period is shared by all exports of a plan, so an end waits at most
+     * {@code grace} in total.
+     */
+    record DeleteExport(String exportId, Duration grace) implements Step {
+        public DeleteExport {
+            Objects.requireNonNull(exportId, "exportId");
+            Objects.requireNonNull(grace, "grace");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("grace must be >= 0, got " + grace);
+            }
+        }
+
+        @Override
+        public List<Step> undoSteps() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(Qmp.blockExportDel(exportId, false));
         }
     }
 

@@ -34,7 +34,7 @@ final class DomainFixture implements AutoCloseable {
         this(dir, SIZE);
     }
 
-    /** With disks of {@code size} bytes (crash tests use small ones). */
+    /** Disks of {@code size} bytes each (the soak and race tests use small ones). */
     DomainFixture(Path dir, long size) {
         this.dir = dir;
         this.vda = dir.resolve("vda.qcow2");

@@ -6,14 +6,18 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.Domain;
+import org.virtbackup.api.JobEvent;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.qemu.launch.QemuDisk;
@@ -67,11 +71,20 @@ class PullCbwTest {
         assertThat(drive("vdb")).isEqualTo("vb-vdb-cbw");
         assertThat(NbdClients.nbdinfo("--list", "nbd+unix:///?socket=" + socket).ok().out())
                 .contains("export=\"vda\"").contains("export=\"vdb\"").doesNotContain("qemu:dirty-bitmap");
-        assertThat(dom.jobInfo(false).state()).isEqualTo(JobState.RUNNING);
+        JobInfo before = dom.jobInfo(false);
+        assertThat(before.state()).isEqualTo(JobState.RUNNING);
+        assertThat(before.errorMessage()).as("the snapshot probe finds it readable").isEmpty();
+        assertThat(before.diskTempTotal()).as("a full pull may copy whole disks").hasValue(2 * DomainFixture.SIZE);
+        assertThat(before.diskTempUsed().orElseThrow()).as("qcow2 metadata only").isLessThan(1 << 20);
 
         PullChecks.copyWhileGuestWrites(f, socket, vdaRef, vdbRef, tmp);
         assertThat(Files.size(tmp.resolve("vda.scratch.qcow2"))).as("old data was copied to scratch")
                 .isGreaterThan(1 << 20);
+        JobInfo after = dom.jobInfo(false);
+        assertThat(after.state()).isEqualTo(JobState.RUNNING);
+        assertThat(after.diskTempUsed().orElseThrow()).as("scratch use grew with the overwritten data")
+                .isGreaterThan(before.diskTempUsed().orElseThrow() + (2 << 20))
+                .isGreaterThanOrEqualTo(Files.size(tmp.resolve("vda.scratch.qcow2")));
 
         JobInfo end = f.reconnect().backupEnd(Set.of()); // another connection, default method: still a cbw end
         assertThat(end.state()).isEqualTo(JobState.COMPLETED);
@@ -110,6 +123,11 @@ class PullCbwTest {
                 new NbdClients.Extent(20 << 20, 1 << 20, 1, "dirty"));
         assertThat(Files.size(tmp.resolve("vda.scratch.qcow2"))).as("only the dirty cluster range was copied")
                 .isLessThan(3L << 20);
+        JobInfo info = dom.jobInfo(false);
+        assertThat(info.diskTempTotal()).as("only the dirty bytes may be copied (vdb: none since cp1)")
+                .hasValue((128 << 10) + (1 << 20));
+        assertThat(info.diskTempUsed().orElseThrow()).as("the 1 MiB dirty cluster range overwritten")
+                .isGreaterThan(1 << 20).isLessThan(3L << 20);
         NbdClients.Result whole = NbdClients.nbdcopy(uri, tmp.resolve("vda.whole.raw"));
         assertThat(whole.exitCode()).as("clean areas are unreadable through the cbw bitmap (gotcha 11): %s",
                 whole.out()).isNotZero();
@@ -146,8 +164,12 @@ class PullCbwTest {
             String xml = "<domainbackup mode='pull'>" + PullChecks.unixServer(socket) + "<disks>"
                     + "<disk name='vda' type='file'><scratch file='" + small.resolve("vda.scratch.qcow2") + "'/></disk>"
                     + "</disks></domainbackup>";
-            dom.backupStart(xml, null, Set.of());
-            for (int i = 0; i < 8; i++) {
+            BackupJob job = dom.backupStart(xml, null, Set.of());
+            List<JobEvent> events = new CopyOnWriteArrayList<>();
+            AutoCloseable subscription = job.onEvent(events::add);
+            f.qemu.guestWrite("vda", 0, 1 << 20, 0x66);
+            assertThat(dom.jobInfo(false).state()).as("1 MiB fits: the snapshot holds").isEqualTo(JobState.RUNNING);
+            for (int i = 1; i < 8; i++) {
                 f.qemu.guestWrite("vda", (long) i << 20, 1 << 20, 0x66);
             }
             assertThat(Files.readString(f.qemu.logFile())).as("guest writes went on")
@@ -155,9 +177,22 @@ class PullCbwTest {
             NbdClients.Result read = NbdClients.nbdcopy("nbd+unix:///vda?socket=" + socket, tmp.resolve("x.raw"));
             assertThat(read.exitCode()).as("the broken snapshot is not readable: %s", read.out()).isNotZero();
             Files.deleteIfExists(tmp.resolve("x.raw"));
+            JobInfo info = dom.jobInfo(false);
+            assertThat(info.state()).as("the driver notices the broken snapshot").isEqualTo(JobState.FAILED);
+            assertThat(info.errorMessage()).hasValueSatisfying(m -> assertThat(m)
+                    .contains("snapshot of disk 'vda' is broken"));
+            JobInfo completed = job.awaitCompletion(java.time.Duration.ofSeconds(10));
+            assertThat(completed.state()).isEqualTo(JobState.FAILED);
+            for (int i = 0; i < 50 && events.stream().noneMatch(e -> e.type() == JobEvent.Type.JOB_COMPLETED); i++) {
+                Thread.sleep(100);
+            }
+            subscription.close();
+            assertThat(events).as("listeners are told").filteredOn(e -> e.type() == JobEvent.Type.JOB_COMPLETED)
+                    .singleElement().satisfies(e -> assertThat(e.info().errorMessage()).isEqualTo(info.errorMessage()));
 
             JobInfo end = dom.backupEnd(Set.of());
-            assertThat(end.state()).isEqualTo(JobState.COMPLETED);
+            assertThat(end.state()).as("the end records the failure").isEqualTo(JobState.FAILED);
+            assertThat(end.errorMessage()).isEqualTo(info.errorMessage());
             assertThat(small.resolve("vda.scratch.qcow2")).doesNotExist();
             assertThat(drive("vda")).isEqualTo(originalNode("vda"));
             PullChecks.assertNbdServerStopped(f);

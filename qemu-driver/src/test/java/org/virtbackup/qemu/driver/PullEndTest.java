@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +81,78 @@ class PullEndTest {
         assertThat(tmp.resolve("vda.scratch.qcow2")).doesNotExist();
         assertThat(tmp.resolve("vdb.scratch.qcow2")).doesNotExist();
         assertThat(socket).as("QEMU removes its listening socket").doesNotExist();
+        PullChecks.assertNbdServerStopped(f);
+        f.assertNoLeftoversInQemu();
+        assertThat(f.strayFiles()).isEmpty();
+    }
+
+    /** nbdcopy of vda to a pipe: it connects and reads until the pipe is full, then holds its connections. */
+    private static Process holdingClient(Path socket) throws Exception {
+        Process client = new ProcessBuilder("nbdcopy", "nbd+unix:///vda?socket=" + socket, "-")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(client.getInputStream().read()).as("the client is reading").isNotNegative();
+        return client;
+    }
+
+    @Test
+    void aClientStillConnectedGetsTheGracePeriodThenIsDropped() throws Exception {
+        Path socket = tmp.resolve("nbd.sock");
+        f.domain().backupStart(PullChecks.pullXml(null, PullChecks.unixServer(socket), tmp), null, Set.of());
+        Process client = holdingClient(socket);
+        try {
+            Domain dom = f.reconnect(Map.of("exportGraceSeconds", "2"));
+            long t0 = System.nanoTime();
+            assertThat(dom.backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ms).as("the end waited the grace period, then dropped the client").isBetween(2000L, 6000L);
+            CompletableFuture<Long> drained = CompletableFuture.supplyAsync(() -> drain(client.getInputStream()));
+            assertThat(client.waitFor(30, TimeUnit.SECONDS)).as("the client was disconnected").isTrue();
+            assertThat(client.exitValue()).isNotZero();
+            assertThat(drained.get(30, TimeUnit.SECONDS)).isLessThan(DomainFixture.SIZE);
+        } finally {
+            client.destroyForcibly();
+        }
+        PullChecks.assertNbdServerStopped(f);
+        f.assertNoLeftoversInQemu();
+        assertThat(f.strayFiles()).isEmpty();
+    }
+
+    @Test
+    void aClientThatFinishesWithinTheGraceReadsEverythingAndTheEndFollowsAtOnce() throws Exception {
+        Path socket = tmp.resolve("nbd.sock");
+        f.domain().backupStart(PullChecks.pullXml(null, PullChecks.unixServer(socket), tmp), null, Set.of());
+        Process client = holdingClient(socket);
+        try {
+            Domain dom = f.reconnect(Map.of("exportGraceSeconds", "60"));
+            long t0 = System.nanoTime();
+            CompletableFuture<JobInfo> end = CompletableFuture.supplyAsync(() -> dom.backupEnd(Set.of()));
+            Thread.sleep(1000);
+            assertThat(end).as("the end waits for the connected client").isNotDone();
+            long read = drain(client.getInputStream()); // the client goes on, reads the rest and disconnects
+            assertThat(client.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(client.exitValue()).as("the client was not dropped").isZero();
+            assertThat(read).as("it read the whole disk").isEqualTo(DomainFixture.SIZE);
+            assertThat(end.get(30, TimeUnit.SECONDS).state()).isEqualTo(JobState.COMPLETED);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ms).as("the end followed the client, not the 60 s grace period").isLessThan(20_000L);
+        } finally {
+            client.destroyForcibly();
+        }
+        PullChecks.assertNbdServerStopped(f);
+        f.assertNoLeftoversInQemu();
+        assertThat(f.strayFiles()).isEmpty();
+    }
+
+    @Test
+    void withoutClientsTheEndDoesNotWait() throws Exception {
+        Path socket = tmp.resolve("nbd.sock");
+        f.domain().backupStart(PullChecks.pullXml(null, PullChecks.unixServer(socket), tmp), null, Set.of());
+        NbdClients.nbdinfo("nbd+unix:///vda?socket=" + socket).ok(); // a client that came and went
+        Domain dom = f.reconnect(Map.of("exportGraceSeconds", "60"));
+        long t0 = System.nanoTime();
+        assertThat(dom.backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(ms).as("no client: no wait").isLessThan(3000L);
         PullChecks.assertNbdServerStopped(f);
         f.assertNoLeftoversInQemu();
         assertThat(f.strayFiles()).isEmpty();

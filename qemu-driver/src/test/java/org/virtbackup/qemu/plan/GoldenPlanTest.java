@@ -69,6 +69,10 @@ class GoldenPlanTest {
         c.put("pull-raw-scratch", g -> start(g, BackupRequest.pull(List.of(
                 DiskRequest.full(VDA, IMG + "s.raw").format(TargetFormat.RAW)), Optional.empty(),
                 NbdServer.unix("/run/vb/nbd.sock"))));
+        c.put("pull-block-scratch", g -> start(g, BackupRequest.pull(List.of(
+                DiskRequest.incremental(VDA, "cp2", "/dev/vg0/scratch-vda").store(StoreType.BLOCK)),
+                Optional.empty(), NbdServer.unix("/run/vb/nbd.sock"))));
+        c.put("pull-full-fd", g -> start(g, pullFullFd()));
         c.put("pull-cbw-full-unix", g -> start(g, pullFullUnix().pullMethod(PullMethod.CBW)));
         c.put("pull-cbw-incremental-tcp-tls", g -> start(g, pullIncTls().pullMethod(PullMethod.CBW)));
         c.put("end-push-completed", g -> end(g, pushMixed(), BackupPlanner.End.COMPLETED, false));
@@ -81,6 +85,7 @@ class GoldenPlanTest {
                 false));
         c.put("end-pull-cbw-discard-checkpoint", g -> end(g, pullFullUnix().pullMethod(PullMethod.CBW),
                 BackupPlanner.End.CANCEL, true));
+        c.put("end-pull-fd", g -> end(g, pullFullFd(), BackupPlanner.End.COMPLETED, false));
         c.put("checkpoint-create", g -> CheckpointPlanner.planCreate("cp2", List.of(VDA, VDB), g));
         c.put("checkpoint-delete", g -> CheckpointPlanner.planDelete("cp1", List.of(VDA, VDB), g));
         c.put("checkpoint-delete-missing", g -> CheckpointPlanner.planDelete("cp7", List.of(VDA), g));
@@ -112,6 +117,12 @@ class GoldenPlanTest {
         return BackupRequest.pull(List.of(DiskRequest.full(VDA, IMG + "bk-vda.scratch.qcow2"),
                 DiskRequest.full(VDB, IMG + "bk-vdb.scratch.qcow2")), checkpoint("cp2", VDA, VDB),
                 NbdServer.unix("/run/vb/nbd.sock"));
+    }
+
+    /** libvirt 11.3's backup-pull-fd.xml: the NBD server listens on the caller's socket, fd group nbd-listener. */
+    private static BackupRequest pullFullFd() {
+        return BackupRequest.pull(List.of(DiskRequest.full(VDA, IMG + "bk-vda.scratch.qcow2")), Optional.empty(),
+                new NbdServer(NbdAddress.Fd.of("nbd-listener", BackupRequest.DEFAULT_PREFIX), Optional.empty(), false));
     }
 
     /** libvirt's own pull in the s6 trace: vda incremental since cp2, vdb full, new checkpoint cp4 on vda. */

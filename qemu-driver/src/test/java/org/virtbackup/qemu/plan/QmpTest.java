@@ -35,11 +35,11 @@ class QmpTest {
                 Qmp.jobCancel("j"), Qmp.jobDismiss("j"),
                 Qmp.nbdServerStart(new NbdAddress.Unix("/run/nbd.sock"), Optional.empty()),
                 Qmp.nbdServerStart(new NbdAddress.Inet("localhost", 10809), Optional.of("tls0")),
-                Qmp.nbdServerStart(new NbdAddress.Fd("nbdfd"), Optional.empty()),
+                Qmp.nbdServerStart(new NbdAddress.Fd("g", "nbdfd"), Optional.empty()),
                 Qmp.nbdServerStop(),
                 Qmp.blockExportAdd("e", "n", "vda", List.of("backup-vda")),
                 Qmp.blockExportAdd("e", "n", "vda", List.of()),
-                Qmp.blockExportDel("e", true), Qmp.blockExportDel("e", false),
+                Qmp.blockExportDel("e", true), Qmp.blockExportDel("e", false), Qmp.getfd("nbdfd"), Qmp.closefd("nbdfd"),
                 Qmp.objectAddTlsCredsX509("tls0", "/etc/pki/qemu", false), Qmp.objectDel("tls0"));
     }
 
