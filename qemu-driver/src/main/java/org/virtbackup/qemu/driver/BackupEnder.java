@@ -109,7 +109,9 @@ final class BackupEnder {
 
     /** How the job ended, from QEMU's jobs before anything is torn down. */
     private JobInfo decide(JobRecord rec, BackupLayout layout, BackupMode mode) {
-        if (layout.request().cbw()) { // ended by its owner: completed, unless its snapshot broke before
+        // a cbw pull ended by its owner: completed, unless its snapshot broke before; one whose start never
+        // finished is cancelled like any other (below)
+        if (layout.request().cbw() && !rec.phase().equals(JobRecord.STARTING)) {
             return JobInfos.cbw(JobState.COMPLETED, BackupService.elapsed(rec), CbwStatus.read(ctx.qmp(), layout),
                     rec.notes());
         }
