@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupMode;
+import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.qemu.exec.Journal;
@@ -29,9 +30,12 @@ import org.virtbackup.qemu.plan.BackupPlanner;
 import org.virtbackup.qemu.plan.ResolvedDisk;
 import org.virtbackup.qemu.plan.Step;
 import org.virtbackup.qemu.plan.Plan;
+import org.virtbackup.qemu.plan.Qmp;
 import org.virtbackup.qemu.plan.JobOutcome;
 import org.virtbackup.qemu.qmp.QmpRunState;
+import org.virtbackup.qemu.store.CheckpointDeletion;
 import org.virtbackup.qemu.store.CheckpointStore;
+import org.virtbackup.qemu.store.CheckpointTree;
 import org.virtbackup.qemu.store.DomainLock;
 import org.virtbackup.qemu.store.JobRecord;
 import org.virtbackup.qemu.store.JobStore;
@@ -69,10 +73,10 @@ final class BackupEnder {
     private JobInfo endLive(JobRecord rec, Set<BackupEndFlag> flags) {
         BackupLayout layout = BackupService.layoutOf(rec, ctx);
         BackupMode mode = BackupService.mode(rec);
-        // A start that never finished (its process died) must leave nothing, like a start that failed: a
-        // checkpoint whose bitmaps QEMU took but whose metadata was never written goes too.
-        boolean unfinished = rec.phase().equals(JobRecord.STARTING) && rec.checkpoint() != null
-                && ctx.checkpoints().tree().get(rec.checkpoint()).isEmpty();
+        // A start that never finished (its process died) must leave nothing, like a start that failed: its
+        // checkpoint goes too, whether its metadata was written or not (the start never returned it; the name
+        // was free when it began, so the metadata can only be this start's).
+        boolean unfinished = rec.phase().equals(JobRecord.STARTING) && rec.checkpoint() != null;
         boolean discard = rec.checkpoint() != null && (flags.contains(BackupEndFlag.DISCARD_CHECKPOINT) || unfinished);
         // Decide how the job ended once, and record it before tearing anything down: an end that dies halfway
         // must not be re-decided from what it already removed (dismissed jobs would look "never copied", and
@@ -90,6 +94,10 @@ final class BackupEnder {
                 .apply(BackupPlanner.planEnd(layout, keep ? BackupPlanner.End.COMPLETED : BackupPlanner.End.CANCEL,
                         discard, ctx.exportGrace()));
         dismissLeftoverJobs(rec, layout);
+        if (rec.guestToResume() && ctx.qmp().execute(Qmp.queryStatus()).path("status").asText("").equals("paused")) {
+            // the start paused the guest around its point in time and died before resuming it
+            ctx.qmp().execute(Qmp.cont());
+        }
         if (keep && rec.checkpoint() != null && !discard) {
             ctx.jobs().saveTargets(rec.checkpoint(), targets(layout));
         }
@@ -101,7 +109,9 @@ final class BackupEnder {
 
     /** How the job ended, from QEMU's jobs before anything is torn down. */
     private JobInfo decide(JobRecord rec, BackupLayout layout, BackupMode mode) {
-        if (layout.request().cbw()) { // ended by its owner: completed, unless its snapshot broke before
+        // a cbw pull ended by its owner: completed, unless its snapshot broke before; one whose start never
+        // finished is cancelled like any other (below)
+        if (layout.request().cbw() && !rec.phase().equals(JobRecord.STARTING)) {
             return JobInfos.cbw(JobState.COMPLETED, BackupService.elapsed(rec), CbwStatus.read(ctx.qmp(), layout),
                     rec.notes());
         }
@@ -208,14 +218,17 @@ final class BackupEnder {
         }
     }
 
+    /**
+     * The metadata of a checkpoint whose bitmaps the end plan removed, as a METADATA_ONLY delete removes it
+     * (none when the start died before writing it).
+     */
     private void forgetCheckpoint(String name) {
         CheckpointStore store = ctx.checkpoints();
-        Optional<String> parent = store.tree().get(name).flatMap(n -> n.parent());
-        store.delete(name);
-        if (store.current().isEmpty()) { // it was the current one
-            store.setCurrent(parent);
+        CheckpointTree tree = store.tree();
+        if (tree.contains(name)) {
+            CheckpointService.removeMetadata(ctx, CheckpointDeletion.plan(tree, name, store.current(),
+                    Set.of(CheckpointDeleteFlag.METADATA_ONLY)), store.loadAll());
         }
-        ctx.jobs().deleteTargets(name);
     }
 
     private static Map<String, JobRecord.BackingRef> targets(BackupLayout layout) {

@@ -15,6 +15,7 @@ import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.qemu.exec.Failpoint;
 import org.virtbackup.qemu.exec.PlanExecutor;
 import org.virtbackup.qemu.plan.BackupLayout;
 import org.virtbackup.qemu.plan.BackupPlanner;
@@ -22,6 +23,8 @@ import org.virtbackup.qemu.plan.CheckpointRequest;
 import org.virtbackup.qemu.plan.Plan;
 import org.virtbackup.qemu.plan.PlanJson;
 import org.virtbackup.qemu.plan.PullMethod;
+import org.virtbackup.qemu.plan.Qmp;
+import org.virtbackup.qemu.plan.Step;
 import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.DomainLock;
 import org.virtbackup.qemu.store.JobRecord;
@@ -65,7 +68,7 @@ final class BackupService {
                     now.toEpochMilli(), flags.stream().map(Enum::name).toList(), BackupXml.formatInternal(p.mapped().aligned()),
                     p.checkpoint().flatMap(CheckpointDef::name).orElse(null),
                     p.mapped().request().newCheckpoint().map(CheckpointRequest::disks).orElse(List.of()),
-                    p.mapped().backingTargets(), view.queryBlock(), view.namedNodes(), JobRecord.STARTING, List.of(),
+                    p.mapped().backingTargets(), view.queryBlock(), view.namedNodes(), JobRecord.STARTING, guestMark(p.plan()),
                     p.mapped().notes(), view.diskNames());
             jobs.save(rec);
             RecordJournal journal = new RecordJournal(jobs, rec);
@@ -86,10 +89,19 @@ final class BackupService {
             // Metadata only after QEMU accepted the bitmaps: a crash in between leaves an orphan bitmap, which
             // reconciliation reports, never metadata without a bitmap.
             p.checkpoint().ifPresent(cp -> saveNewCheckpoint(ctx.checkpoints(), cp));
-            JobRecord running = journal.record().withPhase(JobRecord.RUNNING);
+            JobRecord running = journal.record().started();
             jobs.save(running);
             return new QemuBackupJob(ctx, running);
         }
+    }
+
+    /** {@link JobRecord#guestWasRunning()} when the plan pauses the guest and it runs now. */
+    private List<com.fasterxml.jackson.databind.JsonNode> guestMark(Plan plan) {
+        boolean pauses = plan.steps().stream().anyMatch(s -> s instanceof Step.PauseGuest);
+        if (pauses && ctx.qmp().execute(Qmp.queryStatus()).path("running").asBoolean(false)) {
+            return List.of(JobRecord.guestWasRunning());
+        }
+        return List.of();
     }
 
     BackupDryRun dryRun(String backupXml, String checkpointXml, Set<BackupStartFlag> flags) {
@@ -143,7 +155,9 @@ final class BackupService {
     }
 
     static void saveNewCheckpoint(CheckpointStore store, CheckpointDef cp) {
+        Failpoint.at("checkpoint-create", 0);
         store.save(cp);
+        Failpoint.at("checkpoint-create", 1);
         store.setCurrent(cp.name());
     }
 

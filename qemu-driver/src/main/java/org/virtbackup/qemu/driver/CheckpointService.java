@@ -13,6 +13,7 @@ import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.qemu.exec.Failpoint;
 import org.virtbackup.qemu.exec.Journal;
 import org.virtbackup.qemu.exec.PlanExecutor;
 import org.virtbackup.qemu.plan.CheckpointPlanner;
@@ -127,12 +128,27 @@ final class CheckpointService {
             }
             // Bitmaps first, then metadata: a crash in between leaves metadata whose bitmap is missing,
             // which reconciliation reports and METADATA_ONLY removes.
-            deletion.reparented().forEach((child, parent) -> store.save(all.get(child).withParent(parent)));
-            deletion.removed().forEach(cp -> {
-                store.delete(cp);
-                ctx.jobs().deleteTargets(cp);
-            });
-            store.setCurrent(deletion.newCurrent());
+            removeMetadata(ctx, deletion, all);
+        }
+    }
+
+    /**
+     * The metadata part of a deletion: children reparented, the new current checkpoint set, then the removed
+     * checkpoints' files (and backup targets) deleted. The current checkpoint is set before its file goes: a
+     * crash in between must not leave the domain without a current checkpoint (the next one would be a root).
+     */
+    static void removeMetadata(DomainContext ctx, CheckpointDeletion deletion, Map<String, CheckpointDef> all) {
+        CheckpointStore store = ctx.checkpoints();
+        List<Runnable> changes = new ArrayList<>();
+        deletion.reparented().forEach((child, parent) -> changes.add(() -> store.save(all.get(child).withParent(parent))));
+        changes.add(() -> store.setCurrent(deletion.newCurrent()));
+        deletion.removed().forEach(cp -> changes.add(() -> {
+            store.delete(cp);
+            ctx.jobs().deleteTargets(cp);
+        }));
+        for (int i = 0; i < changes.size(); i++) {
+            Failpoint.at("checkpoint-delete", i);
+            changes.get(i).run();
         }
     }
 

@@ -2,6 +2,7 @@
 package org.virtbackup.qemu.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +64,26 @@ public record JobRecord(String jobId, String mode, long startedAtMillis, List<St
     public JobRecord withPhase(String newPhase) {
         return new JobRecord(jobId, mode, startedAtMillis, flags, alignedXml, checkpoint, checkpointDisks,
                 backingTargets, queryBlock, namedNodes, newPhase, created, notes, diskNames);
+    }
+
+    /**
+     * The mark a start records, before its plan runs, when the plan pauses a guest that is running: a start that
+     * dies while the guest is paused leaves it to the end to resume it.
+     */
+    public static JsonNode guestWasRunning() {
+        return JsonNodeFactory.instance.objectNode().put("guest", "running");
+    }
+
+    /** Whether the start paused a running guest and never got to resume it (it died before its end). */
+    public boolean guestToResume() {
+        return created.contains(guestWasRunning());
+    }
+
+    /** The record once the start plan completed: phase running, the guest (if paused) resumed. */
+    public JobRecord started() {
+        List<JsonNode> rest = created.stream().filter(n -> !n.equals(guestWasRunning())).toList();
+        return new JobRecord(jobId, mode, startedAtMillis, flags, alignedXml, checkpoint, checkpointDisks,
+                backingTargets, queryBlock, namedNodes, RUNNING, rest, notes, diskNames);
     }
 
     /** A copy with more recorded resources. */
