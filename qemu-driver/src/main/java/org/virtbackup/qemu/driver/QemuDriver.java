@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.virtbackup.api.Connection;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
@@ -18,6 +20,7 @@ import org.virtbackup.qemu.qmp.QemuCapabilities;
 import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpCommand;
 import org.virtbackup.qemu.qmp.QmpException;
+import org.virtbackup.qemu.qmp.QmpGreeting;
 import org.virtbackup.qemu.store.StateDirectory;
 import org.virtbackup.spi.ConnectionDriver;
 import org.virtbackup.xml.DomainXml;
@@ -34,17 +37,25 @@ import org.virtbackup.xml.model.DomainDef;
  *   <li>{@code backupSpeed}: bytes per second per disk, beyond libvirt, to keep push backups from starving
  *       the guest;</li>
  *   <li>{@code copyRange}: {@code true} by default: push jobs copy with {@code copy_file_range} where QEMU
- *       offers it.</li>
+ *       offers it;</li>
+ *   <li>{@code qmpHold}: {@code operation} (the default) connects to the QMP socket when an operation needs
+ *       QEMU and lets go when it ends, so other clients (another process, a CLI verb) can use the socket
+ *       between operations; {@code connection} holds the socket from open to close;</li>
+ *   <li>{@code qmpWait}: seconds to wait for a QMP socket another client holds (default 5) before failing
+ *       with {@code RESOURCE_BUSY}: QEMU greets the next client as soon as the holder lets go.</li>
  * </ul>
  *
- * <p>When QEMU cannot be reached but the URI names a domain with a backup job on record, the connection opens
- * anyway, so that the job can still be ended and its files cleaned up after QEMU died.
+ * <p>A stopped domain: when no QEMU listens on the socket but the URI names a domain the state directory
+ * knows, the connection opens anyway, as libvirt serves an inactive domain: checkpoint metadata can be
+ * listed, read, redefined and deleted ({@code METADATA_ONLY}), and a backup job on record can be ended and its
+ * files cleaned up after QEMU died. Whatever needs QEMU fails as libvirt's does for an inactive domain. Each
+ * operation connects anew, so a QEMU started later is used.
  */
 public final class QemuDriver implements ConnectionDriver {
 
     /** The settings that do not come from QEMU. */
     private record Settings(StateDirectory state, Optional<String> tlsDir, long speed, boolean copyRange,
-            Optional<DomainDef> userDomain, PullMethod pullMethod) {
+            Optional<DomainDef> userDomain, PullMethod pullMethod, LazyQmpChannel.Hold hold, Duration qmpWait) {
     }
 
     @Override
@@ -56,24 +67,40 @@ public final class QemuDriver implements ConnectionDriver {
     public Connection open(URI uri, Map<String, String> options) {
         QemuUri u = QemuUri.parse(uri);
         Settings settings = settings(u, options);
-        QmpChannel qmp = QmpChannel.unix(u.socket());
-        String version;
-        try {
-            version = qmp.connect().version();
-        } catch (QmpException e) {
-            if (u.domain().isPresent()
-                    && Files.exists(settings.state().root().resolve(u.domain().get()).resolve("backup.json"))) {
-                return connection(uri, qmp, u.domain().get(), settings, u.socket(), "unreachable");
+        LazyQmpChannel qmp = new LazyQmpChannel(u.socket(), settings.hold(), settings.qmpWait());
+        try (LazyQmpChannel.Operation op = qmp.begin()) {
+            Optional<QmpGreeting> greeting;
+            try {
+                greeting = qmp.reach();
+            } catch (QmpException e) {
+                throw e.toVirtBackupException();
             }
-            throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, "cannot connect to QEMU at '"
-                    + u.socket() + "': " + e.getMessage(), e);
-        }
-        try {
-            return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), settings, u.socket(), version);
+            if (greeting.isEmpty()) {
+                return new QemuConnection(uri, qmp, context(qmp, stoppedDomain(u, settings), settings));
+            }
+            DomainContext ctx = context(qmp, u.domain().orElseGet(() -> nameOf(qmp)), settings);
+            // Reconciliation at open: report (warn) what does not match, change nothing.
+            CheckpointRepair.logAtOpen(ctx);
+            return new QemuConnection(uri, qmp, ctx);
         } catch (RuntimeException e) {
             qmp.close();
             throw e;
         }
+    }
+
+    /** The URI's domain when the state directory knows it; else why the connection cannot open. */
+    private static String stoppedDomain(QemuUri u, Settings settings) {
+        String why = "cannot connect to QEMU at '" + u.socket() + "': no QEMU listens on it (socket missing or "
+                + "refusing)";
+        if (u.domain().isEmpty()) {
+            throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, why + "; to work on a stopped "
+                    + "domain's checkpoint metadata, name it in the URI (?domain=NAME)");
+        }
+        if (!Files.isDirectory(settings.state().root().resolve(u.domain().get()))) {
+            throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, why + ", and the state directory '"
+                    + settings.state().root() + "' knows no domain '" + u.domain().get() + "'");
+        }
+        return u.domain().get();
     }
 
     private static Settings settings(QemuUri u, Map<String, String> options) {
@@ -84,7 +111,29 @@ public final class QemuDriver implements ConnectionDriver {
         Optional<DomainDef> domain = Optional.ofNullable(options.get("domainXml")).map(Path::of)
                 .or(u::domainXml).map(QemuDriver::readDomain);
         return new Settings(state, tls, speed(options), !"false".equals(options.get("copyRange")), domain,
-                pullMethod(options));
+                pullMethod(options), hold(options), qmpWait(options));
+    }
+
+    private static LazyQmpChannel.Hold hold(Map<String, String> options) {
+        try {
+            return LazyQmpChannel.Hold.parse(options.getOrDefault("qmpHold", "operation"));
+        } catch (IllegalArgumentException e) {
+            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "option " + e.getMessage(), e);
+        }
+    }
+
+    private static Duration qmpWait(Map<String, String> options) {
+        String v = options.getOrDefault("qmpWait", "5");
+        try {
+            double seconds = Double.parseDouble(v);
+            if (seconds >= 0 && seconds <= 3600) {
+                return Duration.ofMillis(Math.round(seconds * 1000));
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU,
+                "option qmpWait must be a number of seconds from 0 to 3600, not '" + v + "'");
     }
 
     private static PullMethod pullMethod(Map<String, String> options) {
@@ -118,17 +167,40 @@ public final class QemuDriver implements ConnectionDriver {
                 "option backupSpeed must be a number of bytes per second >= 0, not '" + v + "'");
     }
 
-    private static Connection connection(URI uri, QmpChannel qmp, String name, Settings s, Path socket,
-            String qemuVersion) {
+    private static DomainContext context(LazyQmpChannel qmp, String name, Settings s) {
         Path domainDir = s.state().domainDir(name);
-        QemuCapabilities[] probed = new QemuCapabilities[1];
-        DomainContext ctx = new DomainContext(name, qmp, () -> {
-            if (probed[0] == null) {
-                probed[0] = CapabilityCache.get(domainDir, socket, qemuVersion, () -> probe(qmp));
+        return new DomainContext(name, qmp, new Capabilities(qmp, domainDir), domainDir, s.tlsDir(), s.speed(),
+                s.copyRange(), s.userDomain(), s.pullMethod());
+    }
+
+    /**
+     * The capabilities of the QEMU behind the socket: from {@link CapabilityCache}, looked up again after each
+     * new connection to the socket (QEMU may have been restarted, or upgraded, in between).
+     */
+    private static final class Capabilities implements Supplier<QemuCapabilities> {
+        private final LazyQmpChannel qmp;
+        private final Path domainDir;
+        private long generation = -1;
+        private QemuCapabilities caps;
+
+        Capabilities(LazyQmpChannel qmp, Path domainDir) {
+            this.qmp = qmp;
+            this.domainDir = domainDir;
+        }
+
+        @Override
+        public synchronized QemuCapabilities get() {
+            try (LazyQmpChannel.Operation op = qmp.begin()) {
+                String version = qmp.connect().version();
+                if (caps == null || generation != qmp.generation()) {
+                    caps = CapabilityCache.get(domainDir, qmp.socket(), version, () -> probe(qmp));
+                    generation = qmp.generation();
+                }
+                return caps;
+            } catch (QmpException e) {
+                throw e.toVirtBackupException();
             }
-            return probed[0];
-        }, domainDir, s.tlsDir(), s.speed(), s.copyRange(), s.userDomain(), s.pullMethod());
-        return new QemuConnection(uri, qmp, ctx);
+        }
     }
 
     private static QemuCapabilities probe(QmpChannel qmp) {
