@@ -155,6 +155,32 @@ class ConnectionLifecycleTest {
         assertThat(bitmaps(f.qemu)).isEqualTo(both("c1", "c2"));
     }
 
+    /** Each CLI verb opens a connection: the health warning is logged when the report changes, not each time. */
+    @Test
+    void theHealthWarningAtOpenIsLoggedOncePerChange() throws Exception {
+        create(f.domain(), "c1");
+        f.disconnect();
+        java.nio.file.Files.delete(f.state.resolve("vm1/checkpoints/c1.xml"));
+        assertThat(openLogging()).contains("WARN").contains("orphan bitmap 'c1'");
+        assertThat(openLogging()).doesNotContain("WARN");
+        try (Connection conn = open()) {
+            conn.domain().checkpointRemoveBitmap("c1");
+        }
+        assertThat(openLogging()).contains("INFO").contains("domain 'vm1': checkpoints and bitmaps agree again");
+        assertThat(openLogging()).isEmpty();
+        create(f.domain(), "c2");
+        f.disconnect();
+        java.nio.file.Files.delete(f.state.resolve("vm1/checkpoints/c2.xml"));
+        assertThat(openLogging()).contains("WARN").contains("orphan bitmap 'c2'");
+    }
+
+    private String openLogging() {
+        Connection[] conn = new Connection[1];
+        String log = CheckpointHealthTest.openCapturingLog(f.qemu, f.state, conn);
+        conn[0].close();
+        return log;
+    }
+
     @Test
     void badQmpOptionsAreRefused() {
         assertThat(catchThrowableOfType(() -> open("qmpHold", "forever"), VirtBackupException.class))
