@@ -7,12 +7,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpCommand;
 import org.virtbackup.qemu.qmp.QmpConnectException;
+import org.virtbackup.qemu.qmp.QmpDisconnectedException;
 import org.virtbackup.qemu.qmp.QmpEventListener;
+import org.virtbackup.qemu.qmp.QmpException;
 import org.virtbackup.qemu.qmp.QmpGreeting;
+import org.virtbackup.qemu.qmp.QmpInterruptedException;
 import org.virtbackup.qemu.qmp.QmpRunState;
 import org.virtbackup.qemu.qmp.QmpStateException;
 
@@ -26,8 +33,8 @@ import org.virtbackup.qemu.qmp.QmpStateException;
  * <p>QEMU 7.2's monitor ({@code -qmp unix:...,server=on,wait=off}) accepts one client; while it serves one,
  * the kernel queues two more connections (listen backlog 1) whose {@code connect} succeeds at once but whose
  * greeting comes only when the first client leaves, in arrival order, within a millisecond; a fourth
- * {@code connect} blocks. So waiting for the greeting is waiting in line, and the wait is bounded by
- * {@code busyWait}, after which the socket is reported busy.
+ * {@code connect} blocks in the kernel. So waiting for the greeting is waiting in line, and the wait (connect
+ * and greeting) is bounded by {@code busyWait}, after which the socket is reported busy.
  */
 final class LazyQmpChannel implements QmpChannel {
 
@@ -54,6 +61,9 @@ final class LazyQmpChannel implements QmpChannel {
         void close();
     }
 
+    /** Beyond {@code busyWait}, how long a {@code connect} may take before the socket counts as busy. */
+    private static final Duration CONNECT_GRACE = Duration.ofMillis(250);
+
     private final Path socket;
     private final Hold hold;
     private final Duration busyWait;
@@ -75,6 +85,9 @@ final class LazyQmpChannel implements QmpChannel {
 
     /** Opens an operation: a socket connected within it stays connected until the operation is closed. */
     synchronized Operation begin() {
+        if (operations == 0 && live != null && live.state() != QmpRunState.RUNNING) {
+            disconnect(); // lost since the last operation (qmpHold=connection): this one connects again
+        }
         operations++;
         return new Operation() {
             private boolean ended;
@@ -105,11 +118,8 @@ final class LazyQmpChannel implements QmpChannel {
      * @throws QmpConnectException when the socket stays busy with another client, or the peer is no QMP monitor
      */
     Optional<QmpGreeting> reach() {
-        try (Operation op = begin()) {
-            channel();
-            synchronized (this) {
-                return Optional.of(greeting);
-            }
+        try {
+            return Optional.of(connect());
         } catch (QmpConnectException e) {
             if (e.busy()) {
                 throw e;
@@ -123,24 +133,67 @@ final class LazyQmpChannel implements QmpChannel {
         return generation;
     }
 
-    /** The connected channel, connecting first when there is none (or it dropped). Call within an operation. */
+    /**
+     * The connected channel, connecting first when there is none. Call within an operation. A connection lost
+     * during the open operations is not replaced behind their back (the QEMU that answers might not be the one
+     * they started with): they fail, and the next operation connects again.
+     */
     private synchronized QmpChannel channel() {
         if (closed) {
             throw new QmpStateException("use the connection to '" + socket + "'", QmpRunState.CLOSED, QmpRunState.RUNNING);
         }
-        if (live != null && live.state() == QmpRunState.RUNNING) {
+        if (live != null) {
+            if (live.state() != QmpRunState.RUNNING) {
+                throw new QmpDisconnectedException("the qmp connection to '" + socket + "' was lost during this "
+                        + "operation; the next operation connects again", null);
+            }
             return live;
         }
-        disconnect();
         QmpChannel ch = QmpChannel.unix(socket, busyWait, DEFAULT_COMMAND_TIMEOUT);
         try {
-            greeting = ch.connect();
+            greeting = connectBounded(ch);
         } catch (QmpConnectException e) {
             throw e.busy() ? busy(e) : e;
         }
         live = ch;
         generation++;
         return ch;
+    }
+
+    /**
+     * {@code ch.connect()}, given up after {@code busyWait}: a {@code connect} beyond QEMU's queue blocks in the
+     * kernel whatever timeout the socket was given (measured), so it runs on a thread of its own; abandoned,
+     * the thread closes the channel once the queue moves.
+     */
+    private QmpGreeting connectBounded(QmpChannel ch) {
+        CompletableFuture<QmpGreeting> result = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                if (!result.complete(ch.connect())) {
+                    ch.close(); // given up on meanwhile
+                }
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }, "qmp-connect " + socket.getFileName());
+        t.setDaemon(true);
+        t.start();
+        try {
+            return result.get(busyWait.toMillis() + CONNECT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            if (result.cancel(false)) {
+                throw new QmpConnectException("qmp socket '" + socket + "': connect did not return", true, e);
+            }
+            return result.join(); // connected just now
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            if (!result.cancel(false)) {
+                ch.close();
+            }
+            Thread.currentThread().interrupt();
+            throw new QmpInterruptedException("interrupted while connecting to qmp socket '" + socket + "'", e);
+        }
     }
 
     private QmpConnectException busy(QmpConnectException cause) {
@@ -159,10 +212,15 @@ final class LazyQmpChannel implements QmpChannel {
         }
     }
 
+    /** Connects unless connected; QEMU's greeting. Within an operation, the socket stays connected. */
     @Override
     public QmpGreeting connect() {
-        return reach().orElseThrow(() -> new QmpConnectException("no QEMU listens on qmp socket '" + socket + "'",
-                false, null));
+        try (Operation op = begin()) {
+            channel();
+            synchronized (this) {
+                return greeting;
+            }
+        }
     }
 
     @Override
@@ -193,7 +251,8 @@ final class LazyQmpChannel implements QmpChannel {
      * when no QEMU listens or the connection was closed.
      *
      * @throws org.virtbackup.api.VirtBackupException {@code RESOURCE_BUSY} when another client holds the socket:
-     *     QEMU runs, but cannot be used
+     *     QEMU runs, but cannot be used; {@code OPERATION_FAILED} when the connection was lost during the
+     *     current operation
      */
     @Override
     public QmpRunState state() {
@@ -204,7 +263,7 @@ final class LazyQmpChannel implements QmpChannel {
         }
         try {
             return reach().isPresent() ? QmpRunState.RUNNING : QmpRunState.CLOSED;
-        } catch (QmpConnectException e) {
+        } catch (QmpException e) {
             throw e.toVirtBackupException();
         }
     }

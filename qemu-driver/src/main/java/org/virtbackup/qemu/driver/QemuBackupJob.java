@@ -38,12 +38,19 @@ final class QemuBackupJob implements BackupJob {
 
     private final DomainContext ctx;
     private final JobRecord rec;
-    private final BackupLayout layout;
+    private BackupLayout layout;
 
     QemuBackupJob(DomainContext ctx, JobRecord rec) {
         this.ctx = ctx;
         this.rec = rec;
-        this.layout = BackupService.layoutOf(rec, ctx);
+    }
+
+    /** Computed on first need: it needs QEMU's capabilities, which a job whose QEMU died cannot give. */
+    private synchronized BackupLayout layout() {
+        if (layout == null) {
+            layout = BackupService.layoutOf(rec, ctx);
+        }
+        return layout;
     }
 
     @Override
@@ -85,7 +92,8 @@ final class QemuBackupJob implements BackupJob {
         }
         Map<String, JobResult> ours;
         try {
-            ours = BackupEnder.ours(layout, QemuJobs.query(ctx.qmp()));
+            Map<String, JobResult> all = QemuJobs.query(ctx.qmp());
+            ours = BackupEnder.ours(layout(), all);
         } catch (VirtBackupException e) {
             if (e.code() == ErrorCode.RESOURCE_BUSY || e.getCause() instanceof QmpStateException) {
                 throw e;
@@ -94,7 +102,7 @@ final class QemuBackupJob implements BackupJob {
                     Optional.of("lost the connection to QEMU: " + e.getMessage()), rec.notes()), Map.of());
         }
         // a copy-before-write pull has no jobs
-        if (!layout.request().cbw() && ours.size() < layout.disks().size()) {
+        if (!layout().request().cbw() && ours.size() < layout().disks().size()) {
             return new Snapshot(JobInfos.of(JobState.FAILED, mode(), BackupService.elapsed(rec), ours.values(),
                     Optional.of("a backup job no longer exists in QEMU (QEMU restarted, or another client dismissed it)"),
                     rec.notes()), ours);
@@ -201,7 +209,7 @@ final class QemuBackupJob implements BackupJob {
     }
 
     private void disksConcluded(Subscription sub, Snapshot s, Set<String> concluded) {
-        for (ResolvedDisk d : layout.disks()) {
+        for (ResolvedDisk d : layout().disks()) {
             JobResult r = s.jobs().get(d.jobId());
             if (r != null && r.isConcluded() && concluded.add(d.jobId())) {
                 sub.deliver(new JobEvent(r.error().isPresent() ? JobEvent.Type.DISK_FAILED : JobEvent.Type.DISK_COMPLETED,

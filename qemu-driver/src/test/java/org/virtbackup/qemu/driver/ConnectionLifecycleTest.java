@@ -7,6 +7,8 @@ import static org.virtbackup.qemu.driver.CheckpointQemu.bitmaps;
 import static org.virtbackup.qemu.driver.CheckpointQemu.both;
 import static org.virtbackup.qemu.driver.CheckpointQemu.create;
 
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -104,9 +106,12 @@ class ConnectionLifecycleTest {
         }
     }
 
+    /** The holder, and two clients in QEMU's queue: the driver's connect is the fourth, and still bounded. */
     @Test
-    void aBusySocketFailsAfterTheBoundedWaitNamingTheSocket() {
-        try (Connection conn = open("qmpWait", "1"); QmpChannel raw = rawClient(Duration.ofMillis(500))) {
+    void aBusySocketFailsAfterTheBoundedWaitNamingTheSocket() throws Exception {
+        try (Connection conn = open("qmpWait", "1"); QmpChannel raw = rawClient(Duration.ofMillis(500));
+                SocketChannel queued1 = SocketChannel.open(UnixDomainSocketAddress.of(f.qemu.qmpSocket()));
+                SocketChannel queued2 = SocketChannel.open(UnixDomainSocketAddress.of(f.qemu.qmpSocket()))) {
             long t0 = System.nanoTime();
             VirtBackupException e = catchThrowableOfType(() -> create(conn.domain(), "c1"), VirtBackupException.class);
             long waitedMs = (System.nanoTime() - t0) / 1_000_000;

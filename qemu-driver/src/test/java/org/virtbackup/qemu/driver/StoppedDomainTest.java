@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.CheckpointCreateFlag;
 import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.CheckpointListFlag;
@@ -29,6 +30,8 @@ import org.virtbackup.api.Domain;
 import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
+import org.virtbackup.api.JobInfo;
+import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.qemu.launch.EmbeddedQemu;
 import org.virtbackup.qemu.testing.RequiresQemu;
@@ -145,14 +148,26 @@ class StoppedDomainTest {
         assertThat(e.domain()).isEqualTo(code == ErrorCode.OPERATION_INVALID ? ErrorDomain.DOMAIN : ErrorDomain.QEMU);
     }
 
-    /** SIGKILL leaves the socket file, refusing: the domain is stopped all the same. */
+    /**
+     * SIGKILL leaves the socket file, refusing: the domain is stopped all the same, and the backup job QEMU
+     * was running can be looked at and ended (its targets deleted).
+     */
     @Test
-    void aKilledQemuLeavesAStoppedDomainAndUnknownDomainsStillFailToOpen() {
+    void aKilledQemuLeavesAStoppedDomainWhoseDeadJobEndsAndUnknownDomainsStillFailToOpen() {
         URI uri = f.qemu.qmpUri("vm1");
+        Path vdaT = tmp.resolve("vda.t.qcow2");
+        Path vdbT = tmp.resolve("vdb.t.qcow2");
+        f.slow().backupStart(PushBackupTest.pushXml(null, vdaT, vdbT), null, Set.of());
         f.disconnect();
         f.qemu.kill();
         assertThat(f.qemu.qmpSocket()).exists();
         try (Connection conn = open(uri)) {
+            BackupJob dead = conn.domain().currentBackup().orElseThrow();
+            assertThat(dead.info().state()).isEqualTo(JobState.FAILED);
+            JobInfo end = conn.domain().backupEnd(Set.of());
+            assertThat(end.errorMessage()).contains("QEMU exited before the backup job ended");
+            assertThat(vdaT).doesNotExist();
+            assertThat(vdbT).doesNotExist();
             assertThat(names(conn.domain().listAllCheckpoints(Set.of()))).containsExactly("c1", "c2");
             fails(() -> conn.domain().checkpointHealth(), ErrorCode.OPERATION_INVALID, "domain is not running");
             conn.domain().checkpointLookupByName("c2").delete(EnumSet.of(CheckpointDeleteFlag.METADATA_ONLY));
