@@ -146,6 +146,38 @@ class CheckpointCommandsTest {
         assertThat(run("checkpoint-validate", "--check").exitCode()).isZero();
     }
 
+    /** A stopped VM (QEMU quit): the metadata verbs work from the state directory, as virsh's do. */
+    @Test
+    void metadataVerbsWorkOnAStoppedDomain() throws Exception {
+        ok("checkpoint-create-as", "c1");
+        ok("checkpoint-create-as", "c2");
+        String c2 = ok("checkpoint-dumpxml", "c2", "--security-info");
+        String tree = ok("checkpoint-list", "--tree");
+        qemu.close();
+
+        assertThat(ok("checkpoint-list", "--name")).isEqualTo("c1\nc2\n");
+        assertThat(ok("checkpoint-list", "--tree")).isEqualTo(tree).startsWith("c1\n  |\n  +- c2\n");
+        assertThat(ok("checkpoint-dumpxml", "c2", "--security-info")).isEqualTo(c2);
+        assertThat(ok("checkpoint-parent", "c2")).isEqualTo("c1\n");
+        Path redefine = tmp.resolve("c3.xml");
+        Files.writeString(redefine, "<domaincheckpoint><name>c3</name><parent><name>c2</name></parent>"
+                + "<creationTime>1700000000</creationTime></domaincheckpoint>");
+        assertThat(ok("checkpoint-create", redefine.toString(), "--redefine"))
+                .isEqualTo("Domain checkpoint c3 defined from '" + redefine + "'\n");
+        assertThat(ok("checkpoint-delete", "c3", "--metadata")).isEqualTo("Domain checkpoint c3 deleted\n");
+        assertThat(ok("checkpoint-list", "--leaves", "--name")).isEqualTo("c2\n");
+
+        CliRunner.Result size = run("checkpoint-dumpxml", "c2", "--size");
+        assertThat(size.exitCode()).isEqualTo(1);
+        assertThat(size.err()).isEqualTo("error: domain is not running\n");
+        CliRunner.Result delete = run("checkpoint-delete", "c2");
+        assertThat(delete.exitCode()).isEqualTo(1);
+        assertThat(delete.err()).isEqualTo("error: cannot delete checkpoint for inactive domain\n");
+        CliRunner.Result create = run("checkpoint-create-as", "c4");
+        assertThat(create.err()).isEqualTo("error: cannot create checkpoint for inactive domain\n");
+        assertThat(ok("checkpoint-list", "--name")).isEqualTo("c1\nc2\n");
+    }
+
     @Test
     void creationTimeIsFormattedLikeVirsh() {
         assertThat(CheckpointFormat.creationTime(1525889631, ZoneId.of("UTC"))).isEqualTo("2018-05-09 18:13:51 +0000");

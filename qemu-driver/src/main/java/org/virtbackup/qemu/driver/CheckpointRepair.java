@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.driver;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import org.virtbackup.qemu.exec.Journal;
 import org.virtbackup.qemu.exec.PlanExecutor;
 import org.virtbackup.qemu.health.CheckpointReconciler;
 import org.virtbackup.qemu.plan.CheckpointPlanner;
+import org.virtbackup.qemu.store.AtomicFiles;
 import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.DomainLock;
 import org.virtbackup.xml.CheckpointAligner;
@@ -38,6 +40,8 @@ final class CheckpointRepair {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointRepair.class);
     /** At open the report is skipped rather than waiting for another process's operation. */
     private static final Duration OPEN_LOCK_WAIT = Duration.ofMillis(200);
+    /** The last health report logged as a warning at open. */
+    static final String LOGGED = "health-logged.txt";
 
     private final DomainContext ctx;
 
@@ -59,16 +63,30 @@ final class CheckpointRepair {
     }
 
     /**
-     * Computes the report when a connection opens and logs it: one warning listing every problem, or a debug
-     * line when all is well. Never fails the open.
+     * Computes the report when a connection opens and logs it: a warning listing every problem when the report
+     * differs from the last one warned about (kept in {@value #LOGGED} in the domain's state directory, so that
+     * each CLI verb does not repeat it), else a debug line; an info line when all is well again. Never fails
+     * the open.
      */
     static void logAtOpen(DomainContext ctx) {
         try (DomainLock lock = DomainLock.acquire(ctx.domainDir(), OPEN_LOCK_WAIT)) {
             CheckpointHealth h = compute(ctx.checkpoints(), ctx.view().graph());
+            Path logged = ctx.domainDir().resolve(LOGGED);
+            Optional<String> before = AtomicFiles.read(logged);
             if (h.ok()) {
                 LOG.debug("domain '{}': {} checkpoint disk(s), all ok, no orphan bitmap", ctx.name(), h.disks().size());
+                if (before.isPresent()) {
+                    LOG.info("domain '{}': checkpoints and bitmaps agree again", ctx.name());
+                    AtomicFiles.delete(logged);
+                }
+                return;
+            }
+            String report = describe(ctx.name(), h);
+            if (before.filter(report::equals).isPresent()) {
+                LOG.debug("{} (unchanged since it was logged)", report);
             } else {
-                LOG.warn("{}", describe(ctx.name(), h));
+                LOG.warn("{}", report);
+                AtomicFiles.write(logged, report);
             }
         } catch (RuntimeException e) {
             LOG.debug("domain '{}': checkpoint health not checked at open: {}", ctx.name(), e.getMessage());

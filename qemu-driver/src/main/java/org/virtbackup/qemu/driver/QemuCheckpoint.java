@@ -52,7 +52,11 @@ final class QemuCheckpoint implements DomainCheckpoint {
     public String getXmlDesc(Set<CheckpointXmlFlag> flags) {
         Objects.requireNonNull(flags, "flags");
         boolean size = flags.contains(CheckpointXmlFlag.SIZE);
-        CheckpointDef def = size ? new CheckpointSizer(domain.context()).withSizes(name) : def();
+        CheckpointDef def = size ? domain.operation(() -> {
+            def();
+            domain.requireRunning();
+            return new CheckpointSizer(domain.context()).withSizes(name);
+        }) : def();
         return CheckpointXml.format(def, flags.contains(CheckpointXmlFlag.SECURE),
                 flags.contains(CheckpointXmlFlag.NO_DOMAIN), size);
     }
@@ -76,7 +80,15 @@ final class QemuCheckpoint implements DomainCheckpoint {
 
     @Override
     public void delete(Set<CheckpointDeleteFlag> flags) {
-        new CheckpointService(domain.context()).delete(name, Objects.requireNonNull(flags, "flags"));
+        Objects.requireNonNull(flags, "flags");
+        domain.operation(() -> {
+            if (!flags.contains(CheckpointDeleteFlag.METADATA_ONLY)) {
+                def();
+                domain.requireRunning(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU,
+                        "cannot delete checkpoint for inactive domain");
+            }
+            new CheckpointService(domain.context()).delete(name, flags);
+        });
     }
 
     @Override

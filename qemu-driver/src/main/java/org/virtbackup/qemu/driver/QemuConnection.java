@@ -7,19 +7,21 @@ import org.virtbackup.api.Domain;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
-import org.virtbackup.qemu.qmp.QmpChannel;
 
-/** A connection to one QEMU: it serves exactly one domain. */
+/**
+ * A connection to one QEMU: it serves exactly one domain. It holds the QMP socket only while an operation
+ * works, unless opened with {@code qmpHold=connection} ({@link LazyQmpChannel}).
+ */
 final class QemuConnection implements Connection {
 
     private final URI uri;
-    private final QmpChannel qmp;
+    private final LazyQmpChannel qmp;
     private final QemuDomain domain;
 
-    QemuConnection(URI uri, QmpChannel qmp, DomainContext ctx) {
+    QemuConnection(URI uri, LazyQmpChannel qmp, DomainContext ctx) {
         this.uri = uri;
         this.qmp = qmp;
-        this.domain = new QemuDomain(ctx);
+        this.domain = new QemuDomain(ctx, qmp);
     }
 
     @Override

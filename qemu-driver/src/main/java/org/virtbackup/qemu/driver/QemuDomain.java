@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.virtbackup.api.BackupDryRun;
 import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupJob;
@@ -19,21 +20,60 @@ import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.qemu.qmp.QmpException;
 
-/** The QEMU driver's {@link Domain}: checks arguments, then delegates to the services. */
+/**
+ * The QEMU driver's {@link Domain}: checks arguments, then delegates to the services. Each method is one
+ * operation of the {@link LazyQmpChannel}: QEMU's socket is connected on first use and let go at the end.
+ * Checkpoint metadata works without QEMU (a stopped domain), as libvirt's does for an inactive domain; what
+ * needs QEMU fails with libvirt's error for an inactive domain.
+ */
 final class QemuDomain implements Domain {
 
     private final DomainContext ctx;
+    private final LazyQmpChannel qmp;
     private final FdGroups fdGroups = new FdGroups();
 
-    QemuDomain(DomainContext ctx) {
+    QemuDomain(DomainContext ctx, LazyQmpChannel qmp) {
         this.ctx = ctx;
-        // Reconciliation at open: report (warn) what does not match, change nothing.
-        CheckpointRepair.logAtOpen(ctx);
+        this.qmp = qmp;
     }
 
     DomainContext context() {
         return ctx;
+    }
+
+    /** Runs {@code body} as one operation: the QMP socket, once connected in it, is let go at its end. */
+    <T> T operation(Supplier<T> body) {
+        try (LazyQmpChannel.Operation op = qmp.begin()) {
+            return body.get();
+        }
+    }
+
+    void operation(Runnable body) {
+        operation(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Connects to QEMU (for the rest of the current operation), or fails with {@code code} and {@code message}
+     * when no QEMU runs: libvirt's errors for an inactive domain.
+     */
+    void requireRunning(ErrorCode code, ErrorDomain where, String message) {
+        try {
+            if (qmp.reach().isEmpty()) {
+                throw new VirtBackupException(code, where, message);
+            }
+        } catch (QmpException e) {
+            throw e.toVirtBackupException();
+        }
+    }
+
+    /** libvirt's {@code virDomainObjCheckActive}. */
+    void requireRunning() {
+        requireRunning(ErrorCode.OPERATION_INVALID, ErrorDomain.DOMAIN, "domain is not running");
     }
 
     @Override
@@ -45,7 +85,10 @@ final class QemuDomain implements Domain {
     public BackupJob backupStart(String backupXml, String checkpointXml, Set<BackupStartFlag> flags) {
         Objects.requireNonNull(backupXml, "backupXml");
         Objects.requireNonNull(flags, "flags");
-        return new BackupService(ctx, fdGroups).start(backupXml, checkpointXml, flags);
+        return operation(() -> {
+            requireBackupRunning();
+            return new BackupService(ctx, fdGroups).start(backupXml, checkpointXml, flags);
+        });
     }
 
     /** See {@link Domain#fdAssociate}: the descriptors are closed with this domain's connection. */
@@ -61,27 +104,34 @@ final class QemuDomain implements Domain {
         fdGroups.close();
     }
 
+    private void requireBackupRunning() {
+        requireRunning(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU, "cannot perform disk backup for inactive domain");
+    }
+
     @Override
     public BackupDryRun backupDryRun(String backupXml, String checkpointXml, Set<BackupStartFlag> flags) {
         Objects.requireNonNull(backupXml, "backupXml");
         Objects.requireNonNull(flags, "flags");
-        return new BackupService(ctx, fdGroups).dryRun(backupXml, checkpointXml, flags);
+        return operation(() -> {
+            requireBackupRunning();
+            return new BackupService(ctx, fdGroups).dryRun(backupXml, checkpointXml, flags);
+        });
     }
 
     @Override
     public String backupGetXmlDesc() {
-        return new BackupService(ctx).xmlDesc();
+        return operation(() -> new BackupService(ctx).xmlDesc());
     }
 
     @Override
     public Optional<BackupJob> currentBackup() {
-        return ctx.jobs().current().map(r -> new QemuBackupJob(ctx, r));
+        return operation(() -> ctx.jobs().current().map(r -> (BackupJob) new QemuBackupJob(ctx, r)));
     }
 
     @Override
     public JobInfo backupEnd(Set<BackupEndFlag> flags) {
         Objects.requireNonNull(flags, "flags");
-        return new BackupEnder(ctx).end(flags);
+        return operation(() -> new BackupEnder(ctx).end(flags));
     }
 
     @Override
@@ -94,15 +144,26 @@ final class QemuDomain implements Domain {
 
     @Override
     public JobInfo jobInfo(boolean completed) {
-        return new BackupService(ctx).jobInfo(completed);
+        return operation(() -> new BackupService(ctx).jobInfo(completed));
     }
 
     @Override
     public DomainCheckpoint checkpointCreateXml(String checkpointXml, Set<CheckpointCreateFlag> flags) {
         Objects.requireNonNull(checkpointXml, "checkpointXml");
         Objects.requireNonNull(flags, "flags");
-        String name = new CheckpointService(ctx).create(checkpointXml, flags).name().orElseThrow();
-        return new QemuCheckpoint(this, name);
+        return operation(() -> {
+            // the service reports QUIESCE, and VALIDATE without REDEFINE, first, as libvirt's flag checks do
+            if (!flags.contains(CheckpointCreateFlag.QUIESCE)) {
+                if (!flags.contains(CheckpointCreateFlag.REDEFINE)) {
+                    requireRunning(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU,
+                            "cannot create checkpoint for inactive domain");
+                } else if (flags.contains(CheckpointCreateFlag.REDEFINE_VALIDATE)) {
+                    requireRunning();
+                }
+            }
+            String name = new CheckpointService(ctx).create(checkpointXml, flags).name().orElseThrow();
+            return new QemuCheckpoint(this, name);
+        });
     }
 
     @Override
@@ -124,18 +185,27 @@ final class QemuDomain implements Domain {
 
     @Override
     public CheckpointHealth checkpointHealth() {
-        return new CheckpointRepair(ctx).health();
+        return operation(() -> {
+            requireRunning();
+            return new CheckpointRepair(ctx).health();
+        });
     }
 
     @Override
     public DomainCheckpoint checkpointAdoptBitmap(String bitmap) {
         Objects.requireNonNull(bitmap, "bitmap");
-        return new QemuCheckpoint(this, new CheckpointRepair(ctx).adopt(bitmap).name().orElseThrow());
+        return operation(() -> {
+            requireRunning();
+            return new QemuCheckpoint(this, new CheckpointRepair(ctx).adopt(bitmap).name().orElseThrow());
+        });
     }
 
     @Override
     public void checkpointRemoveBitmap(String bitmap) {
         Objects.requireNonNull(bitmap, "bitmap");
-        new CheckpointRepair(ctx).removeBitmap(bitmap);
+        operation(() -> {
+            requireRunning();
+            new CheckpointRepair(ctx).removeBitmap(bitmap);
+        });
     }
 }

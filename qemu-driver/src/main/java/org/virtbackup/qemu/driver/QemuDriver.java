@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.virtbackup.api.Connection;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
@@ -19,8 +20,8 @@ import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
 import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpCommand;
-import org.virtbackup.qemu.qmp.QmpConnectException;
 import org.virtbackup.qemu.qmp.QmpException;
+import org.virtbackup.qemu.qmp.QmpGreeting;
 import org.virtbackup.qemu.store.StateDirectory;
 import org.virtbackup.spi.ConnectionDriver;
 import org.virtbackup.xml.DomainXml;
@@ -43,18 +44,25 @@ import org.virtbackup.xml.model.DomainDef;
  *   <li>{@code exportGraceSeconds}: how long {@code backupEnd} of a pull lets NBD clients that are still
  *       connected go on reading (safe {@code block-export-del}, retried) before it disconnects them
  *       ({@code mode=hard}); default 5, 0 disconnects at once. An end without clients never waits.</li>
+ *   <li>{@code qmpHold}: {@code operation} (the default) connects to the QMP socket when an operation needs
+ *       QEMU and lets go when it ends, so other clients (another process, a CLI verb) can use the socket
+ *       between operations; {@code connection} holds the socket from open to close;</li>
+ *   <li>{@code qmpWait}: seconds to wait for a QMP socket another client holds (default 5) before failing
+ *       with {@code RESOURCE_BUSY}: QEMU greets the next client as soon as the holder lets go.</li>
  * </ul>
  *
- * <p>When QEMU cannot be reached but the URI names a domain with a backup job on record, the connection opens
- * anyway, so that the job can still be ended and its files cleaned up after QEMU died. A monitor that is busy
- * with another client (QEMU serves one at a time; the connect waits {@link QmpChannel#DEFAULT_CONNECT_TIMEOUT}
- * for the greeting) is not dead: opening fails with {@code RESOURCE_BUSY} instead.
+ * <p>A stopped domain: when no QEMU listens on the socket but the URI names a domain the state directory
+ * knows, the connection opens anyway, as libvirt serves an inactive domain: checkpoint metadata can be
+ * listed, read, redefined and deleted ({@code METADATA_ONLY}), and a backup job on record can be ended and its
+ * files cleaned up after QEMU died. Whatever needs QEMU fails as libvirt's does for an inactive domain. Each
+ * operation connects anew, so a QEMU started later is used.
  */
 public final class QemuDriver implements ConnectionDriver {
 
     /** The settings that do not come from QEMU. */
     private record Settings(StateDirectory state, Optional<String> tlsDir, long speed, boolean copyRange,
-            Optional<DomainDef> userDomain, PullMethod pullMethod, Duration exportGrace) {
+            Optional<DomainDef> userDomain, PullMethod pullMethod, Duration exportGrace, LazyQmpChannel.Hold hold,
+            Duration qmpWait) {
     }
 
     @Override
@@ -66,26 +74,40 @@ public final class QemuDriver implements ConnectionDriver {
     public Connection open(URI uri, Map<String, String> options) {
         QemuUri u = QemuUri.parse(uri);
         Settings settings = settings(u, options);
-        QmpChannel qmp = QmpChannel.unix(u.socket());
-        String version;
-        try {
-            version = qmp.connect().version();
-        } catch (QmpException e) {
-            // A busy monitor means QEMU is alive and serving another client: never end its job offline.
-            boolean busy = e instanceof QmpConnectException c && c.busy();
-            if (!busy && u.domain().isPresent()
-                    && Files.exists(settings.state().root().resolve(u.domain().get()).resolve("backup.json"))) {
-                return connection(uri, qmp, u.domain().get(), settings, u.socket(), "unreachable");
+        LazyQmpChannel qmp = new LazyQmpChannel(u.socket(), settings.hold(), settings.qmpWait());
+        try (LazyQmpChannel.Operation op = qmp.begin()) {
+            Optional<QmpGreeting> greeting;
+            try {
+                greeting = qmp.reach();
+            } catch (QmpException e) {
+                throw e.toVirtBackupException();
             }
-            throw new VirtBackupException(busy ? ErrorCode.RESOURCE_BUSY : ErrorCode.NO_CONNECT, ErrorDomain.QEMU,
-                    "cannot connect to QEMU at '" + u.socket() + "': " + e.getMessage(), e);
-        }
-        try {
-            return connection(uri, qmp, u.domain().orElseGet(() -> nameOf(qmp)), settings, u.socket(), version);
+            if (greeting.isEmpty()) {
+                return new QemuConnection(uri, qmp, context(qmp, stoppedDomain(u, settings), settings));
+            }
+            DomainContext ctx = context(qmp, u.domain().orElseGet(() -> nameOf(qmp)), settings);
+            // Reconciliation at open: report (warn) what does not match, change nothing.
+            CheckpointRepair.logAtOpen(ctx);
+            return new QemuConnection(uri, qmp, ctx);
         } catch (RuntimeException e) {
             qmp.close();
             throw e;
         }
+    }
+
+    /** The URI's domain when the state directory knows it; else why the connection cannot open. */
+    private static String stoppedDomain(QemuUri u, Settings settings) {
+        String why = "cannot connect to QEMU at '" + u.socket() + "': no QEMU listens on it (socket missing or "
+                + "refusing)";
+        if (u.domain().isEmpty()) {
+            throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, why + "; to work on a stopped "
+                    + "domain's checkpoint metadata, name it in the URI (?domain=NAME)");
+        }
+        if (!Files.isDirectory(settings.state().root().resolve(u.domain().get()))) {
+            throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, why + ", and the state directory '"
+                    + settings.state().root() + "' knows no domain '" + u.domain().get() + "'");
+        }
+        return u.domain().get();
     }
 
     private static Settings settings(QemuUri u, Map<String, String> options) {
@@ -96,15 +118,7 @@ public final class QemuDriver implements ConnectionDriver {
         Optional<DomainDef> domain = Optional.ofNullable(options.get("domainXml")).map(Path::of)
                 .or(u::domainXml).map(QemuDriver::readDomain);
         return new Settings(state, tls, speed(options), !"false".equals(options.get("copyRange")), domain,
-                pullMethod(options), exportGrace(options));
-    }
-
-    private static PullMethod pullMethod(Map<String, String> options) {
-        try {
-            return PullMethod.parse(options.getOrDefault("pullMethod", "fleecing"));
-        } catch (IllegalArgumentException e) {
-            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "option " + e.getMessage(), e);
-        }
+                pullMethod(options), exportGrace(options), hold(options), qmpWait(options));
     }
 
     private static Duration exportGrace(Map<String, String> options) {
@@ -122,6 +136,36 @@ public final class QemuDriver implements ConnectionDriver {
         }
         throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU,
                 "option exportGraceSeconds must be a number of seconds >= 0, not '" + v + "'");
+    }
+
+    private static LazyQmpChannel.Hold hold(Map<String, String> options) {
+        try {
+            return LazyQmpChannel.Hold.parse(options.getOrDefault("qmpHold", "operation"));
+        } catch (IllegalArgumentException e) {
+            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "option " + e.getMessage(), e);
+        }
+    }
+
+    private static Duration qmpWait(Map<String, String> options) {
+        String v = options.getOrDefault("qmpWait", "5");
+        try {
+            double seconds = Double.parseDouble(v);
+            if (seconds >= 0 && seconds <= 3600) {
+                return Duration.ofMillis(Math.round(seconds * 1000));
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU,
+                "option qmpWait must be a number of seconds from 0 to 3600, not '" + v + "'");
+    }
+
+    private static PullMethod pullMethod(Map<String, String> options) {
+        try {
+            return PullMethod.parse(options.getOrDefault("pullMethod", "fleecing"));
+        } catch (IllegalArgumentException e) {
+            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "option " + e.getMessage(), e);
+        }
     }
 
     private static DomainDef readDomain(Path file) {
@@ -147,17 +191,40 @@ public final class QemuDriver implements ConnectionDriver {
                 "option backupSpeed must be a number of bytes per second >= 0, not '" + v + "'");
     }
 
-    private static Connection connection(URI uri, QmpChannel qmp, String name, Settings s, Path socket,
-            String qemuVersion) {
+    private static DomainContext context(LazyQmpChannel qmp, String name, Settings s) {
         Path domainDir = s.state().domainDir(name);
-        QemuCapabilities[] probed = new QemuCapabilities[1];
-        DomainContext ctx = new DomainContext(name, qmp, () -> {
-            if (probed[0] == null) {
-                probed[0] = CapabilityCache.get(domainDir, socket, qemuVersion, () -> probe(qmp));
+        return new DomainContext(name, qmp, new Capabilities(qmp, domainDir), domainDir, s.tlsDir(), s.speed(),
+                s.copyRange(), s.userDomain(), s.pullMethod(), s.exportGrace());
+    }
+
+    /**
+     * The capabilities of the QEMU behind the socket: from {@link CapabilityCache}, looked up again after each
+     * new connection to the socket (QEMU may have been restarted, or upgraded, in between).
+     */
+    private static final class Capabilities implements Supplier<QemuCapabilities> {
+        private final LazyQmpChannel qmp;
+        private final Path domainDir;
+        private long generation = -1;
+        private QemuCapabilities caps;
+
+        Capabilities(LazyQmpChannel qmp, Path domainDir) {
+            this.qmp = qmp;
+            this.domainDir = domainDir;
+        }
+
+        @Override
+        public synchronized QemuCapabilities get() {
+            try (LazyQmpChannel.Operation op = qmp.begin()) {
+                String version = qmp.connect().version();
+                if (caps == null || generation != qmp.generation()) {
+                    caps = CapabilityCache.get(domainDir, qmp.socket(), version, () -> probe(qmp));
+                    generation = qmp.generation();
+                }
+                return caps;
+            } catch (QmpException e) {
+                throw e.toVirtBackupException();
             }
-            return probed[0];
-        }, domainDir, s.tlsDir(), s.speed(), s.copyRange(), s.userDomain(), s.pullMethod(), s.exportGrace());
-        return new QemuConnection(uri, qmp, ctx);
+        }
     }
 
     private static QemuCapabilities probe(QmpChannel qmp) {

@@ -131,7 +131,7 @@ class CheckpointHealthTest {
     }
 
     /** Opens a connection and returns what the driver logged meanwhile (slf4j-simple writes to System.err). */
-    private static String openCapturingLog(EmbeddedQemu q, Path state, Connection[] conn) {
+    static String openCapturingLog(EmbeddedQemu q, Path state, Connection[] conn) {
         PrintStream saved = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));

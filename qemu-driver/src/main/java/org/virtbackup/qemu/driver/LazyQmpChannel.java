@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.driver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.FileDescriptor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.virtbackup.qemu.qmp.QmpChannel;
+import org.virtbackup.qemu.qmp.QmpCommand;
+import org.virtbackup.qemu.qmp.QmpConnectException;
+import org.virtbackup.qemu.qmp.QmpDisconnectedException;
+import org.virtbackup.qemu.qmp.QmpEventListener;
+import org.virtbackup.qemu.qmp.QmpException;
+import org.virtbackup.qemu.qmp.QmpGreeting;
+import org.virtbackup.qemu.qmp.QmpInterruptedException;
+import org.virtbackup.qemu.qmp.QmpRunState;
+import org.virtbackup.qemu.qmp.QmpStateException;
+
+/**
+ * The QMP channel of one connection, connected only while an operation works (SPEC §2: a QMP socket serves
+ * one client at a time). An operation ({@link #begin()}) connects on its first command and lets go of the
+ * socket when the last open operation ends; with {@link Hold#CONNECTION} the socket stays connected until
+ * {@link #close()}. Services use it as any {@link QmpChannel}: a command outside an operation is an operation
+ * of its own.
+ *
+ * <p>QEMU 7.2's monitor ({@code -qmp unix:...,server=on,wait=off}) accepts one client; while it serves one,
+ * the kernel queues two more connections (listen backlog 1) whose {@code connect} succeeds at once but whose
+ * greeting comes only when the first client leaves, in arrival order, within a millisecond; a fourth
+ * {@code connect} blocks in the kernel. So waiting for the greeting is waiting in line, and the wait (connect
+ * and greeting) is bounded by {@code busyWait}, after which the socket is reported busy.
+ */
+final class LazyQmpChannel implements QmpChannel {
+
+    /** How long a connection holds the QMP socket (driver option {@code qmpHold}). */
+    enum Hold {
+        /** Only while an operation works (the default). */
+        OPERATION,
+        /** From open to close: no other client can use the socket meanwhile. */
+        CONNECTION;
+
+        static Hold parse(String value) {
+            for (Hold h : values()) {
+                if (h.name().equalsIgnoreCase(value)) {
+                    return h;
+                }
+            }
+            throw new IllegalArgumentException("qmpHold must be 'operation' or 'connection', not '" + value + "'");
+        }
+    }
+
+    /** One open operation; closing it may let go of the socket. */
+    interface Operation extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Beyond {@code busyWait}, how long a {@code connect} may take before the socket counts as busy. */
+    private static final Duration CONNECT_GRACE = Duration.ofMillis(250);
+
+    private final Path socket;
+    private final Hold hold;
+    private final Duration busyWait;
+    private QmpChannel live;
+    private QmpGreeting greeting;
+    private long generation;
+    private int operations;
+    private boolean closed;
+
+    LazyQmpChannel(Path socket, Hold hold, Duration busyWait) {
+        this.socket = socket;
+        this.hold = hold;
+        this.busyWait = busyWait;
+    }
+
+    Path socket() {
+        return socket;
+    }
+
+    /** Opens an operation: a socket connected within it stays connected until the operation is closed. */
+    synchronized Operation begin() {
+        if (operations == 0 && live != null && live.state() != QmpRunState.RUNNING) {
+            disconnect(); // lost since the last operation (qmpHold=connection): this one connects again
+        }
+        operations++;
+        return new Operation() {
+            private boolean ended;
+
+            @Override
+            public void close() {
+                synchronized (LazyQmpChannel.this) {
+                    if (!ended) {
+                        ended = true;
+                        end();
+                    }
+                }
+            }
+        };
+    }
+
+    private void end() {
+        operations--;
+        if (operations == 0 && hold == Hold.OPERATION) {
+            disconnect();
+        }
+    }
+
+    /**
+     * The greeting of the QEMU behind the socket, connecting first if needed, or empty when no QEMU listens
+     * (socket missing or refusing).
+     *
+     * @throws QmpConnectException when the socket stays busy with another client, or the peer is no QMP monitor
+     */
+    Optional<QmpGreeting> reach() {
+        try {
+            return Optional.of(connect());
+        } catch (QmpConnectException e) {
+            if (e.busy()) {
+                throw e;
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** How many times this channel connected: a new number means capabilities may have changed. */
+    synchronized long generation() {
+        return generation;
+    }
+
+    /**
+     * The connected channel, connecting first when there is none. Call within an operation. A connection lost
+     * during the open operations is not replaced behind their back (the QEMU that answers might not be the one
+     * they started with): they fail, and the next operation connects again.
+     */
+    private synchronized QmpChannel channel() {
+        if (closed) {
+            throw new QmpStateException("use the connection to '" + socket + "'", QmpRunState.CLOSED, QmpRunState.RUNNING);
+        }
+        if (live != null) {
+            if (live.state() != QmpRunState.RUNNING) {
+                throw new QmpDisconnectedException("the qmp connection to '" + socket + "' was lost during this "
+                        + "operation; the next operation connects again", null);
+            }
+            return live;
+        }
+        QmpChannel ch = QmpChannel.unix(socket, busyWait, DEFAULT_COMMAND_TIMEOUT);
+        try {
+            greeting = connectBounded(ch);
+        } catch (QmpConnectException e) {
+            throw e.busy() ? busy(e) : e;
+        }
+        live = ch;
+        generation++;
+        return ch;
+    }
+
+    /**
+     * {@code ch.connect()}, given up after {@code busyWait}: a {@code connect} beyond QEMU's queue blocks in the
+     * kernel whatever timeout the socket was given (measured), so it runs on a thread of its own; abandoned,
+     * the thread closes the channel once the queue moves.
+     */
+    private QmpGreeting connectBounded(QmpChannel ch) {
+        CompletableFuture<QmpGreeting> result = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                if (!result.complete(ch.connect())) {
+                    ch.close(); // given up on meanwhile
+                }
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }, "qmp-connect " + socket.getFileName());
+        t.setDaemon(true);
+        t.start();
+        try {
+            return result.get(busyWait.toMillis() + CONNECT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            if (result.cancel(false)) {
+                throw new QmpConnectException("qmp socket '" + socket + "': connect did not return", true, e);
+            }
+            return result.join(); // connected just now
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            if (!result.cancel(false)) {
+                ch.close();
+            }
+            Thread.currentThread().interrupt();
+            throw new QmpInterruptedException("interrupted while connecting to qmp socket '" + socket + "'", e);
+        }
+    }
+
+    private QmpConnectException busy(QmpConnectException cause) {
+        long ms = busyWait.toMillis();
+        String wait = ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+        return new QmpConnectException("qmp socket '" + socket + "' is busy: another client held it for the whole "
+                + wait + " wait (QEMU serves one QMP client at a time); close that client (a virtbackup connection "
+                + "opened with qmpHold=connection holds it until closed), or give virtbackup its own monitor with a "
+                + "second '-qmp unix:<path>,server=on,wait=off' option", true, cause);
+    }
+
+    private void disconnect() {
+        if (live != null) {
+            live.close();
+            live = null;
+        }
+    }
+
+    /** Connects unless connected; QEMU's greeting. Within an operation, the socket stays connected. */
+    @Override
+    public QmpGreeting connect() {
+        try (Operation op = begin()) {
+            channel();
+            synchronized (this) {
+                return greeting;
+            }
+        }
+    }
+
+    @Override
+    public JsonNode execute(QmpCommand command, Duration timeout, FileDescriptor... fds) {
+        try (Operation op = begin()) {
+            return channel().execute(command, timeout, fds);
+        }
+    }
+
+    /**
+     * A listener on the connection of the current operation; it ends with the operation.
+     *
+     * @throws QmpStateException outside an operation (unless the connection holds the socket)
+     */
+    @Override
+    public QmpEventListener listen(Set<String> eventNames, Predicate<? super JsonNode> dataFilter) {
+        synchronized (this) {
+            if (operations == 0 && hold == Hold.OPERATION) {
+                throw new QmpStateException("listen for events outside an operation", QmpRunState.IDLE,
+                        QmpRunState.RUNNING);
+            }
+            return channel().listen(eventNames, dataFilter);
+        }
+    }
+
+    /**
+     * {@link QmpRunState#RUNNING} when QEMU can be reached (connecting to find out), {@link QmpRunState#CLOSED}
+     * when no QEMU listens or the connection was closed.
+     *
+     * @throws org.virtbackup.api.VirtBackupException {@code RESOURCE_BUSY} when another client holds the socket:
+     *     QEMU runs, but cannot be used; {@code OPERATION_FAILED} when the connection was lost during the
+     *     current operation
+     */
+    @Override
+    public QmpRunState state() {
+        synchronized (this) {
+            if (closed) {
+                return QmpRunState.CLOSED;
+            }
+        }
+        try {
+            return reach().isPresent() ? QmpRunState.RUNNING : QmpRunState.CLOSED;
+        } catch (QmpException e) {
+            throw e.toVirtBackupException();
+        }
+    }
+
+    @Override
+    public Duration commandTimeout() {
+        return DEFAULT_COMMAND_TIMEOUT;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        disconnect();
+    }
+}
