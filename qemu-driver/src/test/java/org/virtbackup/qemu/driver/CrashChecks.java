@@ -18,6 +18,7 @@ import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.CheckpointDiskState;
 import org.virtbackup.api.CheckpointHealth;
 import org.virtbackup.api.Domain;
+import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.qemu.exec.Failpoint;
 import org.virtbackup.qemu.launch.QemuImg;
@@ -109,7 +110,7 @@ final class CrashChecks {
         try (Stream<Path> s = Files.walk(domainDir)) {
             List<String> files = s.filter(Files::isRegularFile).map(p -> domainDir.relativize(p).toString()).toList();
             assertThat(files).as("files in the state directory").allSatisfy(n -> assertThat(
-                    n.equals("lock") || n.equals("last-job.json") || n.equals("checkpoints/current")
+                    n.equals("lock") || n.equals("last-job.json") || n.equals("checkpoints/current") || n.equals("health-logged.txt")
                             || n.equals("qemu-capabilities.json")
                             || checkpoints.stream().anyMatch(cp -> n.equals("checkpoints/" + cp + ".xml")
                                     || n.equals("backups/" + cp + ".json")))
@@ -157,8 +158,9 @@ final class CrashChecks {
 
     /** A push backup to its completed end. */
     static void backup(Domain dom, String xml, String checkpoint) {
-        assertThat(dom.backupStart(xml, PushBackupTest.checkpointXml(checkpoint), Set.of())
-                .awaitCompletion(Duration.ofSeconds(60)).state()).isEqualTo(JobState.COMPLETED);
+        JobInfo done = dom.backupStart(xml, PushBackupTest.checkpointXml(checkpoint), Set.of())
+                .awaitCompletion(Duration.ofSeconds(60));
+        assertThat(done.state()).as("%s", done).isEqualTo(JobState.COMPLETED);
         assertThat(dom.backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);
     }
 }

@@ -129,7 +129,7 @@ class QemuKillTest {
             Path vdb = tmp.resolve("vdb.inc.qcow2");
             JobInfo done = dom.backupStart(PushBackupTest.pushXml(since, vda, vdb), PushBackupTest.checkpointXml("c3"),
                     EnumSet.of(BackupStartFlag.INCREMENTAL_FALLBACK_FULL)).awaitCompletion(Duration.ofSeconds(60));
-            assertThat(done.state()).as("fallback from %s", since).isEqualTo(JobState.COMPLETED);
+            assertThat(done.state()).as("fallback from %s: %s", since, done).isEqualTo(JobState.COMPLETED);
             assertThat(done.notes()).anyMatch(n -> n.startsWith("disk 'vda' backed up in full"));
             assertThat(dom.backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);
             q3.guestFlush("vda");

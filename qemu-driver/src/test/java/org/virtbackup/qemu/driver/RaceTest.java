@@ -33,6 +33,7 @@ import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.testing.RequiresQemu;
 
 /**
@@ -282,11 +283,16 @@ class RaceTest {
     void aBusyMonitorIsNotTakenForADeadQemu() throws Exception {
         Path vda = tmp.resolve("vda.bak.qcow2");
         f.slow().backupStart(PushBackupTest.pushXml(null, vda, tmp.resolve("vdb.bak.qcow2")), null, Set.of());
+        f.disconnect();
         long t0 = System.nanoTime();
-        VirtBackupException e = catchThrowableOfType(() -> Connections.open(f.qemu.qmpUri("vm1"),
-                Map.of("stateDir", f.state.toString())), VirtBackupException.class);
+        VirtBackupException e;
+        try (QmpChannel holder = f.qemu.openQmp()) { // another client holds the monitor
+            e = catchThrowableOfType(() -> Connections.open(f.qemu.qmpUri("vm1"),
+                    Map.of("stateDir", f.state.toString())), VirtBackupException.class);
+        }
+        assertThat(e).as("opening while another client holds the monitor fails").isNotNull();
         assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_BUSY);
-        assertThat(e).hasMessageContaining("serves one client at a time");
+        assertThat(e).hasMessageContaining("serves one QMP client at a time");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the open waited for the greeting")
                 .isBetween(Duration.ofSeconds(4), Duration.ofSeconds(30));
         assertThat(vda).as("the running backup's target is untouched").exists();
