@@ -41,7 +41,8 @@ public final class Main {
 
         static Options parse(String[] args) {
             if (args.length == 0 || !args[0].equals("push")) {
-                throw new IllegalArgumentException("the benchmarks are 'push' and 'pull'");
+                throw new IllegalArgumentException("the benchmarks are 'push', 'pull', 'orchestration', 'checkpoints'"
+                        + " and 'xml'");
             }
             long size = 1024;
             int runs = 5;
@@ -85,9 +86,18 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("pull")) {
-            PullBenchmark.main(args);
-            return;
+        String name = args.length > 0 ? args[0] : "";
+        switch (name) {
+            case "pull" -> {
+                PullBenchmark.main(args);
+                return;
+            }
+            case "orchestration" -> {
+                OrchestrationBenchmark.main(args);
+                return;
+            }
+            default -> {
+            }
         }
         Options o;
         try {
