@@ -96,6 +96,10 @@ public final class Main {
                 OrchestrationBenchmark.main(args);
                 return;
             }
+            case "checkpoints" -> {
+                CheckpointBenchmark.main(args);
+                return;
+            }
             default -> {
             }
         }
