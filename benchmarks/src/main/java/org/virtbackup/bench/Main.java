@@ -100,6 +100,10 @@ public final class Main {
                 CheckpointBenchmark.main(args);
                 return;
             }
+            case "xml" -> {
+                runXml(args);
+                return;
+            }
             default -> {
             }
         }
@@ -115,6 +119,16 @@ public final class Main {
         }
         try {
             run(o);
+        } catch (Exception e) {
+            System.err.println("error: benchmark failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void runXml(String[] args) {
+        try {
+            XmlBench.main(args);
         } catch (Exception e) {
             System.err.println("error: benchmark failed: " + e);
             e.printStackTrace();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.virtbackup.xml.bench;
+package org.virtbackup.bench;
 
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +24,7 @@ import org.virtbackup.xml.model.XmlNode;
 
 /**
  * Parse (hardened SAX + Jing validation + JAXB) + align + format of a 16-disk push backup, the path of
- * {@code backupStart} up to the plan. Run with {@link #main} (see xml-schema/BENCHMARK.md).
+ * {@code backupStart} up to the plan. Run with {@code ./scripts/benchmark xml [JMH options]} (BENCHMARKS.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -76,9 +78,23 @@ public class XmlBench {
         return "vd" + (char) ('a' + i);
     }
 
-    /** Runs the benchmarks with the annotations' settings; JMH options (e.g. {@code -f 0}) may be passed. */
-    public static void main(String[] args) throws Exception {
-        String[] jmhArgs = args.length > 0 ? args : new String[] {XmlBench.class.getName()};
-        org.openjdk.jmh.Main.main(jmhArgs);
+    /**
+     * {@code benchmark xml [JMH options]}: runs this class's benchmarks with the annotations' settings unless
+     * options override them (e.g. {@code -wi 3 -w 3 -i 5 -r 3}); JMH forks a JVM from the same jar. The results
+     * go to {@code benchmarks/results/xml-<date>.json} unless {@code -rf}/{@code -rff} are given.
+     */
+    static void main(String[] args) throws Exception {
+        org.openjdk.jmh.Main.main(jmhArgs(args, LocalDateTime.now()).toArray(new String[0]));
+    }
+
+    /** The JMH command line for {@code benchmark xml ARGS}. */
+    static List<String> jmhArgs(String[] args, LocalDateTime now) {
+        List<String> jmh = new ArrayList<>(List.of(args).subList(Math.min(1, args.length), args.length));
+        if (!jmh.contains("-rf") && !jmh.contains("-rff")) {
+            jmh.addAll(List.of("-rf", "json", "-rff", "benchmarks/results/xml-"
+                    + now.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json"));
+        }
+        jmh.add(XmlBench.class.getName());
+        return jmh;
     }
 }
