@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.bench;
 
+import java.io.StringReader;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,6 +25,7 @@ import org.virtbackup.xml.BackupXml;
 import org.virtbackup.xml.model.DomainDef;
 import org.virtbackup.xml.model.DomainDiskDef;
 import org.virtbackup.xml.model.XmlNode;
+import org.xml.sax.InputSource;
 
 /**
  * Parse (hardened SAX + Jing validation + JAXB) + align + format of a 16-disk push backup, the path of
@@ -29,14 +34,15 @@ import org.virtbackup.xml.model.XmlNode;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 2)
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
 @Fork(1)
 public class XmlBench {
     private static final int DISKS = 16;
 
     private final String xml = backupXml();
     private final DomainDef domain = domain();
+    private final DocumentBuilderFactory dom = domFactory();
 
     /** The measured operation. */
     @Benchmark
@@ -48,6 +54,26 @@ public class XmlBench {
     @Benchmark
     public Object parse() {
         return BackupXml.parse(xml);
+    }
+
+    /**
+     * The reference: the JDK's DOM parser reading the same document (secure processing, no DTD, no validation,
+     * no binding), the least any XML front end must do.
+     */
+    @Benchmark
+    public Object referenceJdkDomParse() throws Exception {
+        return dom.newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
+    }
+
+    private static DocumentBuilderFactory domFactory() {
+        try {
+            DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+            f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            return f;
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String backupXml() {
