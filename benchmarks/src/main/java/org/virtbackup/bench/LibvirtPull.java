@@ -36,36 +36,49 @@ import org.virtbackup.qemu.qmp.QmpCommand;
  */
 final class LibvirtPull {
     private final DiskSet d;
+    private int startCommands;
 
     LibvirtPull(DiskSet d) {
         this.d = d;
     }
 
+    /** How many QMP commands the last {@link #start} sent. */
+    int startCommands() {
+        return startCommands;
+    }
+
     /** Starts the pull on {@code qmp}; returns when the last command of the start sequence replied. */
     void start(QmpChannel qmp, Path socket) throws Exception {
         Instant deadline = Instant.now().plusSeconds(120);
-        qmp.execute(Qmp.queryNamedBlockNodes());
+        startCommands = 0;
+        send(qmp, Qmp.queryNamedBlockNodes());
         List<TransactionAction> backups = new ArrayList<>();
         for (int i = 0; i < d.names.size(); i++) {
             Path scratch = scratch(i);
             Files.createFile(scratch);
-            qmp.execute(Qmp.blockdevAdd(new BlockdevOptions.Storage(storage(i), false, scratch.toString())));
+            send(qmp, Qmp.blockdevAdd(new BlockdevOptions.Storage(storage(i), false, scratch.toString())));
             CreateOptions.Qcow2 qcow2 = new CreateOptions.Qcow2(storage(i), d.diskSize, Optional.of(65536L),
                     Optional.of(d.qemu.disks().get(i).image().toString()), Optional.of("qcow2"));
+            startCommands++;
             JobWatch.run(qmp, Qmp.blockdevCreate(createJob(i), qcow2), createJob(i), EnumSet.of(JobStatus.CONCLUDED),
                     deadline);
-            qmp.execute(Qmp.queryJobs());
-            qmp.execute(Qmp.jobDismiss(createJob(i)));
-            qmp.execute(Qmp.blockdevAdd(new BlockdevOptions.Qcow2(format(i), storage(i),
+            send(qmp, Qmp.queryJobs());
+            send(qmp, Qmp.jobDismiss(createJob(i)));
+            send(qmp, Qmp.blockdevAdd(new BlockdevOptions.Qcow2(format(i), storage(i),
                     Optional.of(d.formatNode(i)))));
             backups.add(Qmp.blockdevBackup(job(i), d.formatNode(i), format(i), Sync.NONE));
         }
-        qmp.execute(Qmp.nbdServerStart(new NbdAddress.Unix(socket.toString()), Optional.empty()));
-        qmp.execute(Qmp.transaction(backups));
+        send(qmp, Qmp.nbdServerStart(new NbdAddress.Unix(socket.toString()), Optional.empty()));
+        send(qmp, Qmp.transaction(backups));
         for (int i = 0; i < d.names.size(); i++) {
-            qmp.execute(Qmp.blockExportAdd("bench-export-" + i, format(i), d.names.get(i), List.of()));
+            send(qmp, Qmp.blockExportAdd("bench-export-" + i, format(i), d.names.get(i), List.of()));
         }
-        qmp.execute(Qmp.queryJobs());
+        send(qmp, Qmp.queryJobs());
+    }
+
+    private void send(QmpChannel qmp, QmpCommand command) {
+        startCommands++;
+        qmp.execute(command);
     }
 
     /** Ends the pull started by {@link #start} on the same channel. */

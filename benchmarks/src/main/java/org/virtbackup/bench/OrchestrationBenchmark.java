@@ -58,6 +58,8 @@ final class OrchestrationBenchmark {
     private final long speed;
     private final LibvirtPull libvirt;
     private int baselineNodes;
+    /** QMP commands of each method's start: our plan (backupDryRun), libvirt's sequence as sent. */
+    private final Map<String, Integer> commands = new LinkedHashMap<>();
 
     private OrchestrationBenchmark(DiskSet d, long speed) {
         this.d = d;
@@ -71,18 +73,20 @@ final class OrchestrationBenchmark {
 
     private static void run(BenchOptions o, BenchMain.Out out) throws Exception {
         Map<Integer, List<Series>> byCount = new LinkedHashMap<>();
+        Map<Integer, Map<String, Integer>> commands = new LinkedHashMap<>();
         for (int n : o.integers("disks", 1)) {
             System.out.printf("%d disk(s) of %d MiB ...%n", n, o.number("size-mib", 1));
             DiskSet d = out.track(DiskSet.create(o.path("workdir"), n, o.number("size-mib", 1) << 20,
                     o.number("seed", 0)));
             try {
-                byCount.put(n, new OrchestrationBenchmark(d, o.number("speed", 1)).rounds(o.integer("warmup", 1),
-                        o.integer("runs", 1)));
+                OrchestrationBenchmark b = new OrchestrationBenchmark(d, o.number("speed", 1));
+                byCount.put(n, b.rounds(o.integer("warmup", 1), o.integer("runs", 1)));
+                commands.put(n, Map.copyOf(b.commands));
             } finally {
                 out.untrack(d);
             }
         }
-        OrchestrationReport report = new OrchestrationReport(byCount);
+        OrchestrationReport report = new OrchestrationReport(byCount, commands);
         report.print(System.out);
         out.write("orchestration", report::toJson);
     }
@@ -149,6 +153,9 @@ final class OrchestrationBenchmark {
             String xml = push ? BackupXmls.push(d.names, d.dir.resolve("targets")) : BackupXmls.pull(d.names,
                     d.dir.resolve("nbd.sock"), d.dir.resolve("targets"));
             Files.createDirectories(d.dir.resolve("targets"));
+            if (check) { // untimed, in the warm-up round
+                commands.put(push ? OURS_PUSH : OURS_PULL, dom.backupDryRun(xml, null, Set.of()).qmpPlan().size());
+            }
             Stopwatch sw = Stopwatch.start();
             dom.backupStart(xml, null, Set.of());
             sw.lap(START);
@@ -157,6 +164,7 @@ final class OrchestrationBenchmark {
             if (check && !push) {
                 requireExports();
             }
+
             Stopwatch end = Stopwatch.start();
             dom.backupEnd(Set.of());
             return withEnd(sw.laps(), end.lap(END).laps().get(END));
@@ -174,6 +182,7 @@ final class OrchestrationBenchmark {
             sw.lap(RUNNING);
             if (check) {
                 requireExports();
+                commands.put(LIBVIRT_PULL, libvirt.startCommands());
             }
             Stopwatch end = Stopwatch.start();
             libvirt.end(qmp);

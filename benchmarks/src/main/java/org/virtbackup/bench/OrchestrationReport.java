@@ -17,9 +17,12 @@ final class OrchestrationReport {
             OrchestrationBenchmark.END);
 
     private final Map<Integer, List<Series>> byCount;
+    private final Map<Integer, Map<String, Integer>> commands;
 
-    OrchestrationReport(Map<Integer, List<Series>> byCount) {
+    /** @param commands per disk count, the QMP commands of each method's start plan */
+    OrchestrationReport(Map<Integer, List<Series>> byCount, Map<Integer, Map<String, Integer>> commands) {
         this.byCount = Map.copyOf(byCount);
+        this.commands = Map.copyOf(commands);
     }
 
     void print(PrintStream out) {
@@ -41,6 +44,7 @@ final class OrchestrationReport {
                         ratio(s, libvirt, OrchestrationBenchmark.END), ratio(s, libvirt, OrchestrationBenchmark.START),
                         s.stats(OrchestrationBenchmark.RUNNING).ratio(qs));
             }
+            out.printf("%5d QMP commands of the start plan: %s%n", n, commands.get(n));
         });
     }
 
@@ -60,6 +64,8 @@ final class OrchestrationReport {
             ObjectNode c = counts.addObject();
             c.put("disks", n);
             c.set("series", Report.series(list));
+            ObjectNode cmds = c.putObject("qmpCommandsOfStartPlan");
+            commands.getOrDefault(n, Map.of()).forEach(cmds::put);
             ObjectNode ratios = c.putObject("ratios");
             Series libvirt = find(list, OrchestrationBenchmark.LIBVIRT_PULL);
             Stats qs = find(list, OrchestrationBenchmark.QUERY_STATUS).stats(Stats.TOTAL);
