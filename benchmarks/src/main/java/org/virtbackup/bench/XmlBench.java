@@ -34,7 +34,7 @@ import org.xml.sax.InputSource;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 3)
+@Warmup(iterations = 6, time = 4)
 @Measurement(iterations = 5, time = 3)
 @Fork(1)
 public class XmlBench {
