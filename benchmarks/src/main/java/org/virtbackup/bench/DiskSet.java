@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.virtbackup.qemu.launch.DiskDataGenerator;
 import org.virtbackup.qemu.launch.EmbeddedQemu;
 import org.virtbackup.qemu.launch.EmbeddedQemuBuilder;
@@ -60,8 +62,8 @@ final class DiskSet implements AutoCloseable {
     }
 
     /** The driver's options for this domain, plus {@code extra} key/value pairs. */
-    java.util.Map<String, String> options(String... extra) {
-        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    Map<String, String> options(String... extra) {
+        Map<String, String> m = new LinkedHashMap<>();
         m.put("stateDir", state.toString());
         for (int i = 0; i + 1 < extra.length; i += 2) {
             m.put(extra[i], extra[i + 1]);
