@@ -41,7 +41,8 @@ public final class Main {
 
         static Options parse(String[] args) {
             if (args.length == 0 || !args[0].equals("push")) {
-                throw new IllegalArgumentException("the benchmarks are 'push' and 'pull'");
+                throw new IllegalArgumentException("the benchmarks are 'push', 'pull', 'orchestration', 'checkpoints'"
+                        + " and 'xml'");
             }
             long size = 1024;
             int runs = 5;
@@ -85,9 +86,26 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("pull")) {
-            PullBenchmark.main(args);
-            return;
+        String name = args.length > 0 ? args[0] : "";
+        switch (name) {
+            case "pull" -> {
+                PullBenchmark.main(args);
+                return;
+            }
+            case "orchestration" -> {
+                OrchestrationBenchmark.main(args);
+                return;
+            }
+            case "checkpoints" -> {
+                CheckpointBenchmark.main(args);
+                return;
+            }
+            case "xml" -> {
+                runXml(args);
+                return;
+            }
+            default -> {
+            }
         }
         Options o;
         try {
@@ -101,6 +119,16 @@ public final class Main {
         }
         try {
             run(o);
+        } catch (Exception e) {
+            System.err.println("error: benchmark failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void runXml(String[] args) {
+        try {
+            XmlBench.main(args);
         } catch (Exception e) {
             System.err.println("error: benchmark failed: " + e);
             e.printStackTrace();

@@ -100,14 +100,15 @@ final class Report {
         return file;
     }
 
-    private static ArrayNode series(List<Series> list) {
+    /** Each series with the statistics and samples of every phase it has. */
+    static ArrayNode series(List<Series> list) {
         ArrayNode a = JsonNodeFactory.instance.arrayNode();
         for (Series s : list) {
             ObjectNode n = a.addObject();
             n.put("id", s.id);
             n.put("description", s.description);
             ObjectNode stats = n.putObject("stats");
-            for (String phase : List.of("start", Stats.COPY, Stats.TOTAL)) {
+            for (String phase : s.phases()) {
                 if (s.has(phase)) {
                     Stats st = s.stats(phase);
                     ObjectNode p = stats.putObject(phase);
@@ -123,7 +124,7 @@ final class Report {
         return a;
     }
 
-    private static double round(double v) {
+    static double round(double v) {
         return Math.round(v * 10000) / 10000.0;
     }
 

@@ -2,9 +2,11 @@
 package org.virtbackup.bench;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /** The counted runs of one method or scenario step: each run's laps in seconds. */
 final class Series {
@@ -32,6 +34,13 @@ final class Series {
     /** Whether every run has {@code phase}. */
     boolean has(String phase) {
         return !runs.isEmpty() && samples(phase).size() == runs.size();
+    }
+
+    /** Every phase some run has, in the order first seen. */
+    List<String> phases() {
+        Set<String> p = new LinkedHashSet<>();
+        runs.forEach(r -> p.addAll(r.keySet()));
+        return List.copyOf(p);
     }
 
     Stats stats(String phase) {

@@ -4,12 +4,16 @@ package org.virtbackup.qemu.store;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtbackup.api.ErrorCode;
@@ -39,40 +43,63 @@ public final class CheckpointStore {
     /**
      * Every readable checkpoint, by name. An unreadable file is skipped with a warning, as libvirt does when
      * it loads metadata ("one malformed config doesn't kill the whole process").
+     *
+     * <p>A file is parsed only when it changed since this JVM last parsed it (see {@link ParsedFiles}): the
+     * directory is listed and every file's attributes are read each time, so a change by another process is
+     * always seen.
      */
     public Map<String, CheckpointDef> loadAll() {
         Map<String, CheckpointDef> all = new LinkedHashMap<>();
         if (!Files.isDirectory(dir)) {
             return all;
         }
+        Map<String, Parsed> before = ParsedFiles.get(dir);
+        Map<String, Parsed> now = new HashMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.xml")) {
             for (Path f : files) {
-                try {
-                    CheckpointDef def = CheckpointXml.parseRedefine(Files.readString(f));
-                    all.put(def.name().orElseThrow(), def);
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("ignoring unreadable checkpoint metadata '{}': {}", f, e.getMessage());
-                }
+                String file = f.getFileName().toString();
+                parse(f, before.get(file)).ifPresent(p -> {
+                    now.put(file, p);
+                    all.put(p.def().name().orElseThrow(), p.def());
+                });
             }
         } catch (IOException e) {
             throw new VirtBackupException(ErrorCode.READ_FAILED, ErrorDomain.DOMAIN_CHECKPOINT,
                     "cannot list checkpoint metadata in '" + dir + "': " + e.getMessage(), e);
         }
+        ParsedFiles.put(dir, now);
         return all;
     }
 
     /**
-     * The checkpoint of that name, reading only its file; empty when there is none or it is unreadable (as
-     * {@link #loadAll} skips it).
+     * The checkpoint of that name, reading only its file (when it changed); empty when there is none or it is
+     * unreadable (as {@link #loadAll} skips it).
      */
     public Optional<CheckpointDef> load(String name) {
         Path f = dir.resolve(name + ".xml");
         if (!CheckpointNames.isValid(name) || !Files.isRegularFile(f)) {
             return Optional.empty();
         }
+        String file = f.getFileName().toString();
+        Optional<Parsed> p = parse(f, ParsedFiles.get(dir).get(file));
+        p.ifPresent(parsed -> ParsedFiles.update(dir, file, parsed));
+        return p.map(Parsed::def).filter(def -> def.name().filter(name::equals).isPresent());
+    }
+
+    /**
+     * {@code cached} when {@code f} still has the stamp it had when it was parsed, else {@code f} parsed now;
+     * empty (with a warning) when it cannot be read or parsed. The stamp is read before the content: a file
+     * replaced in between is parsed again next time, never kept stale.
+     */
+    private static Optional<Parsed> parse(Path f, Parsed cached) {
         try {
-            return Optional.of(CheckpointXml.parseRedefine(Files.readString(f)))
-                    .filter(def -> def.name().filter(name::equals).isPresent());
+            FileStamp stamp = FileStamp.of(f);
+            if (cached != null && cached.stamp().equals(stamp)) {
+                return Optional.of(cached);
+            }
+            CheckpointDef def = CheckpointXml.parseRedefine(Files.readString(f));
+            def.name().orElseThrow(() -> new IllegalArgumentException("checkpoint without name"));
+            return Optional.of(new Parsed(stamp, def));
         } catch (IOException | RuntimeException e) {
             LOG.warn("ignoring unreadable checkpoint metadata '{}': {}", f, e.getMessage());
             return Optional.empty();
@@ -113,5 +140,55 @@ public final class CheckpointStore {
         }
         StateDirectory.ensureDir(dir);
         AtomicFiles.write(dir.resolve("current"), name.get() + "\n");
+    }
+
+    /**
+     * What identifies one version of a file: its inode ({@code fileKey}), size and modification time.
+     * {@link AtomicFiles#write} renames a new file over the old one, so every write, from any process, gives a
+     * new inode; size and time also catch an edit in place.
+     */
+    record FileStamp(Object fileKey, long size, long modifiedNanos) {
+        static FileStamp of(Path f) throws IOException {
+            BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!a.isRegularFile()) {
+                throw new IOException("not a regular file");
+            }
+            return new FileStamp(a.fileKey(), a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /** A parsed file and the version it was parsed from. */
+    record Parsed(FileStamp stamp, CheckpointDef def) {
+    }
+
+    /**
+     * The checkpoint files this JVM has parsed, per store directory (the 64 most recently used): only a hint,
+     * every entry is checked against the file's current {@link FileStamp} before it is used.
+     */
+    static final class ParsedFiles {
+        private static final int DIRECTORIES = 64;
+        private static final Map<Path, Map<String, Parsed>> BY_DIR = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Path, Map<String, Parsed>> eldest) {
+                return size() > DIRECTORIES;
+            }
+        };
+
+        private ParsedFiles() {
+        }
+
+        static synchronized Map<String, Parsed> get(Path dir) {
+            return BY_DIR.getOrDefault(dir.toAbsolutePath().normalize(), Map.of());
+        }
+
+        static synchronized void put(Path dir, Map<String, Parsed> files) {
+            BY_DIR.put(dir.toAbsolutePath().normalize(), Map.copyOf(files));
+        }
+
+        static synchronized void update(Path dir, String file, Parsed parsed) {
+            Map<String, Parsed> m = new HashMap<>(get(dir));
+            m.put(file, parsed);
+            put(dir, m);
+        }
     }
 }

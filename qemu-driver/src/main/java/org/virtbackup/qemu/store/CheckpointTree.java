@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +31,20 @@ public final class CheckpointTree {
             Comparator.comparingLong(CheckpointNode::creationTime).thenComparing(CheckpointNode::name);
 
     private final Map<String, CheckpointNode> nodes;
+    /** Each checkpoint's direct children, in sibling order; built once so that walks stay linear. */
+    private final Map<String, List<String>> children = new HashMap<>();
+    private final List<String> roots = new ArrayList<>();
 
     private CheckpointTree(Map<String, CheckpointNode> nodes) {
         this.nodes = nodes;
+        for (CheckpointNode n : nodes.values()) {
+            Optional<String> parent = n.parent().filter(nodes::containsKey);
+            if (parent.isPresent()) {
+                children.computeIfAbsent(parent.get(), k -> new ArrayList<>()).add(n.name());
+            } else {
+                roots.add(n.name());
+            }
+        }
     }
 
     /**
@@ -67,18 +80,21 @@ public final class CheckpointTree {
     /** Direct children of {@code name}, in sibling order. */
     public List<String> children(String name) {
         require(name);
-        return nodes.values().stream().filter(n -> n.parent().filter(name::equals).isPresent())
-                .map(CheckpointNode::name).toList();
+        return List.copyOf(children.getOrDefault(name, List.of()));
     }
 
-    /** All descendants of {@code name}, parents before children. */
+    /** All descendants of {@code name}, parents before children (each once, even in a cycle of bad metadata). */
     public List<String> descendants(String name) {
         List<String> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>(Set.of(name));
         Deque<String> todo = new ArrayDeque<>(children(name));
         while (!todo.isEmpty()) {
             String n = todo.removeFirst();
+            if (!seen.add(n)) {
+                continue;
+            }
             out.add(n);
-            List<String> kids = children(n);
+            List<String> kids = children.getOrDefault(n, List.of());
             for (int i = kids.size() - 1; i >= 0; i--) {
                 todo.addFirst(kids.get(i));
             }
@@ -88,8 +104,7 @@ public final class CheckpointTree {
 
     /** Checkpoints without an (existing) parent, in sibling order. */
     public List<String> roots() {
-        return nodes.values().stream().filter(n -> n.parent().filter(nodes::containsKey).isEmpty())
-                .map(CheckpointNode::name).toList();
+        return List.copyOf(roots);
     }
 
     /** Every checkpoint, parents before children (depth first from each root). */
@@ -127,7 +142,7 @@ public final class CheckpointTree {
         if (leaves == noLeaves) {
             return names;
         }
-        return names.stream().filter(n -> children(n).isEmpty() == leaves).toList();
+        return names.stream().filter(n -> !children.containsKey(n) == leaves).toList();
     }
 
     /**

@@ -106,4 +106,26 @@ class CheckpointTreeTest {
                 EnumSet.of(CheckpointDeleteFlag.CHILDREN, CheckpointDeleteFlag.CHILDREN_ONLY)))
                 .isInstanceOfSatisfying(VirtBackupException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARG));
     }
+
+    @Test
+    void aLongChainListsInOrder() {
+        List<CheckpointNode> chain = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            chain.add(node("c" + i, i == 0 ? null : "c" + (i - 1), 2000 - i)); // creation times reversed on purpose
+        }
+        CheckpointTree t = CheckpointTree.of(chain);
+        List<String> topo = t.list(EnumSet.of(CheckpointListFlag.TOPOLOGICAL));
+        assertThat(topo).hasSize(2000).startsWith("c0", "c1").endsWith("c1998", "c1999");
+        assertThat(t.list(EnumSet.of(CheckpointListFlag.LEAVES))).containsExactly("c1999");
+        assertThat(t.listChildren("c1000", EnumSet.of(CheckpointListFlag.DESCENDANTS))).hasSize(999);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void aParentCycleInBadMetadataEnds() {
+        var t = CheckpointTree.of(List.of(node("x", "y", 1), node("y", "x", 2), node("r", null, 3)));
+        assertThat(t.roots()).containsExactly("r");
+        assertThat(t.descendants("x")).containsExactly("y");
+        assertThat(t.list(Set.of())).containsExactly("r");
+    }
 }

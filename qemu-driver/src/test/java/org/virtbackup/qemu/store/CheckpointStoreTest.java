@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.virtbackup.xml.CheckpointXml;
+import org.virtbackup.xml.model.CheckpointDef;
+
+/**
+ * The store parses a file only when it changed, yet always sees what another process (here: another store
+ * object, or a plain file write) did to the directory.
+ */
+class CheckpointStoreTest {
+
+    @TempDir
+    Path domainDir;
+
+    private static CheckpointDef cp(String name, String parent, String description) {
+        return CheckpointXml.parseRedefine("<domaincheckpoint><name>" + name + "</name>"
+                + (description == null ? "" : "<description>" + description + "</description>")
+                + (parent == null ? "" : "<parent><name>" + parent + "</name></parent>")
+                + "<creationTime>1</creationTime><disks><disk name='vda' checkpoint='bitmap'/></disks>"
+                + "</domaincheckpoint>");
+    }
+
+    private Path file(String name) {
+        return domainDir.resolve("checkpoints").resolve(name + ".xml");
+    }
+
+    @Test
+    void unchangedFilesAreNotParsedAgain() {
+        CheckpointStore store = new CheckpointStore(domainDir);
+        store.save(cp("a", null, "first"));
+        store.save(cp("b", "a", null));
+        CheckpointDef a = store.loadAll().get("a");
+        assertThat(new CheckpointStore(domainDir).loadAll().get("a")).isSameAs(a);
+        assertThat(store.load("a")).containsSame(a);
+        assertThat(store.tree().list(java.util.Set.of())).containsExactly("a", "b");
+    }
+
+    @Test
+    void aRewriteByAnotherWriterIsSeenEvenWithTheSameSizeAndTime() throws Exception {
+        CheckpointStore store = new CheckpointStore(domainDir);
+        store.save(cp("a", null, "one"));
+        assertThat(store.loadAll().get("a").description()).contains("one");
+        FileTime before = Files.getLastModifiedTime(file("a"));
+        // another process: the same atomic write (new inode), same length, and the old time put back
+        AtomicFiles.write(file("a"), CheckpointXml.format(cp("a", null, "two"), true, false, false));
+        Files.setLastModifiedTime(file("a"), before);
+        assertThat(store.loadAll().get("a").description()).contains("two");
+        assertThat(store.load("a").flatMap(CheckpointDef::description)).contains("two");
+    }
+
+    @Test
+    void anEditInPlaceIsSeen() throws Exception {
+        CheckpointStore store = new CheckpointStore(domainDir);
+        store.save(cp("a", null, "one"));
+        assertThat(store.load("a").flatMap(CheckpointDef::description)).contains("one");
+        FileTime before = Files.getLastModifiedTime(file("a"));
+        Files.writeString(file("a"), Files.readString(file("a")).replace("one", "six"));
+        Files.setLastModifiedTime(file("a"), FileTime.fromMillis(before.toMillis() + 1000));
+        assertThat(store.load("a").flatMap(CheckpointDef::description)).contains("six");
+        assertThat(store.loadAll().get("a").description()).contains("six");
+    }
+
+    @Test
+    void filesAddedAndDeletedElsewhereAppearAndDisappear() {
+        CheckpointStore store = new CheckpointStore(domainDir);
+        store.save(cp("a", null, null));
+        assertThat(store.loadAll()).containsOnlyKeys("a");
+        CheckpointStore other = new CheckpointStore(domainDir);
+        other.save(cp("b", "a", null));
+        other.delete("a");
+        assertThat(store.loadAll()).containsOnlyKeys("b");
+        assertThat(store.load("a")).isEmpty();
+        assertThat(store.tree().roots()).containsExactly("b");
+    }
+
+    @Test
+    void anUnreadableFileIsSkippedUntilItIsRepaired() throws Exception {
+        CheckpointStore store = new CheckpointStore(domainDir);
+        store.save(cp("a", null, null));
+        store.save(cp("b", "a", null));
+        String good = Files.readString(file("b"));
+        AtomicFiles.write(file("b"), "<domaincheckpoint><name>b</name>");
+        assertThat(store.loadAll()).containsOnlyKeys("a");
+        assertThat(store.load("b")).isEmpty();
+        AtomicFiles.write(file("b"), good);
+        assertThat(store.loadAll()).containsOnlyKeys("a", "b");
+        assertThat(store.load("b").flatMap(CheckpointDef::parent)).isEqualTo(Optional.of("a"));
+    }
+}
