@@ -23,6 +23,7 @@ import org.virtbackup.qemu.exec.QemuJobs;
 import org.virtbackup.qemu.plan.BackupLayout;
 import org.virtbackup.qemu.plan.ResolvedDisk;
 import org.virtbackup.qemu.qmp.QmpException;
+import org.virtbackup.qemu.qmp.QmpRunState;
 import org.virtbackup.qemu.qmp.QmpStateException;
 import org.virtbackup.qemu.store.JobRecord;
 
@@ -81,8 +82,9 @@ final class QemuBackupJob implements BackupJob {
      * One {@code query-jobs}: one short use of the QMP socket (a connection of its own unless the caller's
      * operation, or {@code qmpHold=connection}, holds it).
      *
-     * @throws VirtBackupException {@code RESOURCE_BUSY} when another client holds the socket (the job's state is
-     *     then unknown, not failed), or when this connection was closed
+     * @throws VirtBackupException when the look failed but QEMU still answers ({@code RESOURCE_BUSY} when another
+     *     client holds the socket): the job's state is then unknown, not failed; or when this connection was
+     *     closed. The job counts as failed only when no QEMU answers any more.
      */
     private Snapshot snapshot() {
         boolean live = ctx.jobs().current().filter(r -> r.jobId().equals(rec.jobId()))
@@ -106,8 +108,8 @@ final class QemuBackupJob implements BackupJob {
             Map<String, JobResult> all = QemuJobs.query(ctx.qmp());
             ours = BackupEnder.ours(layout(), all);
         } catch (VirtBackupException e) {
-            if (e.code() == ErrorCode.RESOURCE_BUSY || e.getCause() instanceof QmpStateException) {
-                throw e;
+            if (!isTransient(e) || qemuAnswers()) {
+                throw e; // this look failed, not the job
             }
             return new Snapshot(JobInfos.of(JobState.FAILED, mode(), BackupService.elapsed(rec), List.of(),
                     Optional.of("lost the connection to QEMU: " + e.getMessage()), rec.notes()), Map.of());
@@ -123,6 +125,23 @@ final class QemuBackupJob implements BackupJob {
             state = error.isPresent() ? JobState.FAILED : JobState.COMPLETED;
         }
         return new Snapshot(JobInfos.of(state, mode(), BackupService.elapsed(rec), ours.values(), error, rec.notes()), ours);
+    }
+
+    /**
+     * Whether a failed look may succeed later: anything but this connection having been closed. With a
+     * connection per operation, a look can fail while QEMU and the job are fine (busy socket, a slow greeting).
+     */
+    private static boolean isTransient(VirtBackupException e) {
+        return !(e.getCause() instanceof QmpStateException);
+    }
+
+    /** Whether a QEMU answers on the socket (a busy one counts): if not, it died and the job with it. */
+    private boolean qemuAnswers() {
+        try {
+            return ctx.qmp().state() == QmpRunState.RUNNING;
+        } catch (VirtBackupException e) {
+            return e.code() == ErrorCode.RESOURCE_BUSY;
+        }
     }
 
     /**
@@ -206,12 +225,12 @@ final class QemuBackupJob implements BackupJob {
         }
     }
 
-    /** A snapshot, or empty when the QMP socket was busy this time. */
+    /** A snapshot, or empty when this look failed while QEMU is fine (the socket was busy, say). */
     private Optional<Snapshot> look() {
         try {
             return Optional.of(snapshot());
         } catch (VirtBackupException e) {
-            if (e.code() == ErrorCode.RESOURCE_BUSY) {
+            if (isTransient(e)) {
                 return Optional.empty();
             }
             throw e;
@@ -248,7 +267,7 @@ final class QemuBackupJob implements BackupJob {
                 }
                 busy = "";
             } catch (VirtBackupException e) {
-                if (e.code() != ErrorCode.RESOURCE_BUSY) {
+                if (!isTransient(e)) {
                     throw e;
                 }
                 busy = "; at the last look: " + e.getMessage();
