@@ -7,15 +7,11 @@ import static org.virtbackup.qemu.driver.CheckpointQemu.bitmaps;
 import static org.virtbackup.qemu.driver.CheckpointQemu.both;
 import static org.virtbackup.qemu.driver.CheckpointQemu.create;
 
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.CheckpointDiskState;
 import org.virtbackup.api.CheckpointHealth;
@@ -32,22 +28,7 @@ import org.virtbackup.qemu.testing.RequiresQemu;
 /** The checkpoint API on a real QEMU: create, list, lookup, XML, delete with every flag, redefine. */
 @RequiresQemu
 @Timeout(120)
-class CheckpointApiTest {
-
-    @TempDir
-    Path tmp;
-
-    DomainFixture f;
-
-    @BeforeEach
-    void start() {
-        f = new DomainFixture(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
+class CheckpointApiTest extends DomainTest {
 
     private static List<String> names(List<DomainCheckpoint> cps) {
         return cps.stream().map(DomainCheckpoint::name).toList();

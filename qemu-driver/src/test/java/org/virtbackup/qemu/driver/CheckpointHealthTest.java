@@ -18,11 +18,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.CheckpointDiskState;
@@ -41,22 +38,7 @@ import org.virtbackup.qemu.testing.RequiresQemu;
 /** Reconciliation and repairs on a real QEMU: orphans, missing bitmaps, bitmaps left inconsistent by SIGKILL. */
 @RequiresQemu
 @Timeout(180)
-class CheckpointHealthTest {
-
-    @TempDir
-    Path tmp;
-
-    DomainFixture f;
-
-    @BeforeEach
-    void start() {
-        f = new DomainFixture(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
+class CheckpointHealthTest extends DomainTest {
 
     private Path metadata(String name) {
         return f.state.resolve("vm1").resolve("checkpoints").resolve(name + ".xml");

@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.virtbackup.qemu.driver.CheckpointQemu.create;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.CheckpointXmlFlag;
 import org.virtbackup.api.Domain;
 import org.virtbackup.qemu.plan.CheckpointPlanner;
@@ -23,24 +19,9 @@ import org.virtbackup.qemu.testing.RequiresQemu;
 /** XML_SIZE on a real QEMU: bytes dirtied since the checkpoint, rounded to the bitmap granularity (64 KiB). */
 @RequiresQemu
 @Timeout(120)
-class CheckpointSizeTest {
+class CheckpointSizeTest extends DomainTest {
 
     private static final long G = 64 << 10;
-
-    @TempDir
-    Path tmp;
-
-    DomainFixture f;
-
-    @BeforeEach
-    void start() {
-        f = new DomainFixture(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     /** The size of disk {@code disk} in the XML, or -1 when it has none. */
     private static long size(String xml, String disk) {

@@ -17,11 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.CheckpointXmlFlag;
@@ -44,22 +41,7 @@ import org.virtbackup.qemu.testing.RequiresQemu;
  */
 @RequiresQemu
 @Timeout(120)
-class ConnectionLifecycleTest {
-
-    @TempDir
-    Path tmp;
-
-    DomainFixture f;
-
-    @BeforeEach
-    void start() {
-        f = new DomainFixture(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
+class ConnectionLifecycleTest extends DomainTest {
 
     private Connection open(String... options) {
         Map<String, String> all = new HashMap<>();

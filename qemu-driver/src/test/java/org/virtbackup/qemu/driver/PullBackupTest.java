@@ -10,11 +10,8 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupMode;
 import org.virtbackup.api.BackupStartFlag;
@@ -29,22 +26,7 @@ import org.virtbackup.qemu.testing.RequiresQemu;
 /** Pull backups on a real QEMU, read by real NBD clients (nbdinfo, nbdcopy, qemu-img). */
 @RequiresQemu
 @Timeout(120)
-class PullBackupTest {
-
-    @TempDir
-    Path tmp;
-
-    DomainFixture f;
-
-    @BeforeEach
-    void start() {
-        f = new DomainFixture(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
+class PullBackupTest extends DomainTest {
 
     /** The raw image of {@code disk} now, after a flush (qemu-7.2-qmp-notes.md §8 gotcha 4). */
     Path reference(Path disk, String name) throws Exception {

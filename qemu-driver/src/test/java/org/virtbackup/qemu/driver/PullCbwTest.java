@@ -10,11 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.JobEvent;
@@ -30,23 +27,9 @@ import org.virtbackup.qemu.testing.RequiresQemu;
  */
 @RequiresQemu
 @Timeout(120)
-class PullCbwTest {
+class PullCbwTest extends DomainTest {
+
     private static final Map<String, String> CBW = Map.of("pullMethod", "cbw");
-
-    @TempDir
-    Path tmp;
-
-    DomainFixture f;
-
-    @BeforeEach
-    void start() {
-        f = new DomainFixture(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     private String drive(String disk) {
         return f.qemu.control(Qmp.qomGet("/machine/peripheral/" + disk + "/virtio-backend", "drive")).asText();

@@ -14,11 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.Domain;
@@ -31,22 +28,7 @@ import org.virtbackup.qemu.testing.RequiresQemu;
 /** Ending pull backups: connected clients, other connections and processes, idempotence, discarding. */
 @RequiresQemu
 @Timeout(120)
-class PullEndTest {
-
-    @TempDir
-    Path tmp;
-
-    DomainFixture f;
-
-    @BeforeEach
-    void start() {
-        f = new DomainFixture(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
+class PullEndTest extends DomainTest {
 
     @Test
     void endFromAnotherProcessDropsAConnectedClientAndLeavesNothing() throws Exception {

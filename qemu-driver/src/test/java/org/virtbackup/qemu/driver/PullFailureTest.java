@@ -9,11 +9,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.JobInfo;
@@ -25,24 +22,9 @@ import org.virtbackup.qemu.testing.RequiresQemu;
 /** Every way a pull backup can fail, each followed by a check that nothing was left behind. */
 @RequiresQemu
 @Timeout(120)
-class PullFailureTest {
+class PullFailureTest extends DomainTest {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-
-    @TempDir
-    Path tmp;
-
-    DomainFixture f;
-
-    @BeforeEach
-    void start() {
-        f = new DomainFixture(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     /**
      * QEMU 7.2's classic fleecing cannot keep a full scratch from hurting the guest: the backup job's

@@ -8,11 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.CheckpointListFlag;
@@ -29,22 +26,7 @@ import org.virtbackup.qemu.testing.RequiresQemu;
 /** Push backups on a real QEMU, verified with qemu-img against the point-in-time data. */
 @RequiresQemu
 @Timeout(120)
-class PushBackupTest {
-
-    @TempDir
-    Path tmp;
-
-    DomainFixture f;
-
-    @BeforeEach
-    void start() {
-        f = new DomainFixture(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
+class PushBackupTest extends DomainTest {
 
     static String pushXml(String incremental, Path vdaTarget, Path vdbTarget) {
         return "<domainbackup>" + (incremental == null ? "" : "<incremental>" + incremental + "</incremental>")

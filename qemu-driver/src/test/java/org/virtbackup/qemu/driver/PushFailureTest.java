@@ -11,11 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.CheckpointListFlag;
@@ -32,22 +29,7 @@ import org.virtbackup.qemu.testing.RequiresQemu;
 /** Every way a push backup can fail, each followed by a check that nothing was left behind. */
 @RequiresQemu
 @Timeout(120)
-class PushFailureTest {
-
-    @TempDir
-    Path tmp;
-
-    DomainFixture f;
-
-    @BeforeEach
-    void start() {
-        f = new DomainFixture(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
+class PushFailureTest extends DomainTest {
 
     private String push(String incremental) {
         return PushBackupTest.pushXml(incremental, tmp.resolve("vda.bak.qcow2"), tmp.resolve("vdb.bak.qcow2"));

@@ -9,11 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.CheckpointCreateFlag;
 import org.virtbackup.api.CheckpointDiskState;
 import org.virtbackup.api.CheckpointHealth;
@@ -32,23 +29,9 @@ import org.virtbackup.qemu.testing.RequiresQemu;
  */
 @RequiresQemu
 @Timeout(120)
-class RedefinedBitmapTest {
+class RedefinedBitmapTest extends DomainTest {
 
     private static final long W = 64 << 10;
-
-    @TempDir
-    Path tmp;
-    private DomainFixture f;
-
-    @BeforeEach
-    void start() {
-        f = new DomainFixture(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     @Test
     void anIncrementalBackupReadsTheBitmapTheCheckpointRecords() throws Exception {

@@ -14,11 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.CheckpointCreateFlag;
 import org.virtbackup.api.CheckpointDeleteFlag;
@@ -42,26 +40,15 @@ import org.virtbackup.qemu.testing.RequiresQemu;
  */
 @RequiresQemu
 @Timeout(120)
-class StoppedDomainTest {
-
-    @TempDir
-    Path tmp;
-
-    DomainFixture f;
+class StoppedDomainTest extends DomainTest {
 
     @BeforeEach
-    void start() {
-        f = new DomainFixture(tmp);
+    void checkpoints() {
         create(f.domain(), "c1");
         create(f.domain(), "c2");
         create(f.domain(), "c3");
         f.domain().checkpointLookupByName("c3").delete(EnumSet.of(CheckpointDeleteFlag.METADATA_ONLY));
         f.domain().checkpointRemoveBitmap("c3");
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
     }
 
     private Connection open(URI uri) {
