@@ -36,6 +36,9 @@ final class Session implements AutoCloseable {
         if (global.stateDir != null) {
             options.put("stateDir", global.stateDir.toString());
         }
+        if (global.domain != null) {
+            options.put("domain", global.domain); // also names a stopped domain, which QEMU cannot
+        }
         if (global.backupSpeed != null) {
             options.put("backupSpeed", Long.toString(global.backupSpeed));
         }

@@ -167,6 +167,11 @@ class CheckpointCommandsTest {
         assertThat(ok("checkpoint-delete", "c3", "--metadata")).isEqualTo("Domain checkpoint c3 deleted\n");
         assertThat(ok("checkpoint-list", "--leaves", "--name")).isEqualTo("c2\n");
 
+        // the domain named by --domain instead of the URI
+        String socketOnly = "qmp+unix://" + qemu.qmpSocket();
+        assertThat(CliRunner.run("--connect", socketOnly, "--state-dir", tmp.resolve("state").toString(), "--domain", "vm1",
+                "checkpoint-list", "--name").out()).isEqualTo("c1\nc2\n");
+
         CliRunner.Result size = run("checkpoint-dumpxml", "c2", "--size");
         assertThat(size.exitCode()).isEqualTo(1);
         assertThat(size.err()).isEqualTo("error: domain is not running\n");

@@ -31,6 +31,8 @@ import org.virtbackup.xml.model.DomainDef;
  * The {@code qmp+unix} driver. Options (each also settable where noted):
  * <ul>
  *   <li>{@code stateDir}: else the URI's {@code statedir}, else SPEC §5's default;</li>
+ *   <li>{@code domain}: the domain's name, as the URI's {@code domain} (which it must match when both are
+ *       given); else QEMU's {@code -name}. A stopped domain can only be opened by name;</li>
  *   <li>{@code domainXml}: a libvirt {@code <domain>} XML file (else the URI's {@code domainxml}); its disks'
  *       target names then name QEMU's disks, matched by alias, target or source path, and checkpoints embed
  *       it;</li>
@@ -72,7 +74,7 @@ public final class QemuDriver implements ConnectionDriver {
 
     @Override
     public Connection open(URI uri, Map<String, String> options) {
-        QemuUri u = QemuUri.parse(uri);
+        QemuUri u = withDomainOption(QemuUri.parse(uri), options.get("domain"));
         Settings settings = settings(u, options);
         LazyQmpChannel qmp = new LazyQmpChannel(u.socket(), settings.hold(), settings.qmpWait());
         try (LazyQmpChannel.Operation op = qmp.begin()) {
@@ -95,13 +97,25 @@ public final class QemuDriver implements ConnectionDriver {
         }
     }
 
+    /** The URI with the {@code domain} option as its domain; the two must agree when both are given. */
+    private static QemuUri withDomainOption(QemuUri u, String domain) {
+        if (domain == null || u.domain().equals(Optional.of(domain))) {
+            return u;
+        }
+        if (u.domain().isPresent()) {
+            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "the option domain '" + domain
+                    + "' and the URI's domain '" + u.domain().get() + "' differ");
+        }
+        return new QemuUri(u.socket(), Optional.of(domain), u.stateDir(), u.domainXml());
+    }
+
     /** The URI's domain when the state directory knows it; else why the connection cannot open. */
     private static String stoppedDomain(QemuUri u, Settings settings) {
         String why = "cannot connect to QEMU at '" + u.socket() + "': no QEMU listens on it (socket missing or "
                 + "refusing)";
         if (u.domain().isEmpty()) {
             throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, why + "; to work on a stopped "
-                    + "domain's checkpoint metadata, name it in the URI (?domain=NAME)");
+                    + "domain's checkpoint metadata, name it in the URI (?domain=NAME) or the option domain");
         }
         if (!Files.isDirectory(settings.state().root().resolve(u.domain().get()))) {
             throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.QEMU, why + ", and the state directory '"
