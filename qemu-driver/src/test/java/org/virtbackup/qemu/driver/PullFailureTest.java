@@ -80,6 +80,45 @@ class PullFailureTest extends DomainTest {
         }
     }
 
+    /**
+     * A scratch that fails with EIO (a blkdebug node slid under the running scratch, as for the push target):
+     * classic fleecing's copy-before-write fails the guest write, not the export, which keeps the point in
+     * time; the end removes everything, the scratch file included.
+     */
+    @Test
+    void aScratchFailingWithEioFailsGuestWritesButKeepsTheExportConsistentAndEndsClean() throws Exception {
+        Path ref = PullChecks.reference(f, f.vda, tmp.resolve("vda.ref.raw"));
+        Path socket = tmp.resolve("nbd.sock");
+        Path scratch = tmp.resolve("vda.scratch.qcow2");
+        Domain dom = f.domain();
+        dom.backupStart("<domainbackup mode='pull'>" + PullChecks.unixServer(socket) + "<disks>"
+                + "<disk name='vda' type='file'><scratch file='" + scratch + "'/></disk></disks></domainbackup>",
+                null, Set.of());
+        var json = JsonNodeFactory.instance;
+        var eio = json.objectNode().put("driver", "blkdebug").put("node-name", "test-eio");
+        eio.putObject("image").put("driver", "file").put("filename", scratch.toString()).put("locking", "off");
+        eio.putArray("inject-error").addObject().put("event", "write_aio").put("errno", 5);
+        f.qemu.control(new QmpCommand("blockdev-add", eio));
+        var reopen = json.objectNode();
+        reopen.putArray("options").addObject().put("driver", "qcow2").put("node-name", "vb-vda-scratch-format")
+                .put("file", "test-eio").put("backing", f.qemu.disks().get(0).formatNode());
+        f.qemu.control(new QmpCommand("blockdev-reopen", reopen));
+
+        f.qemu.guestWrite("vda", 0, 1 << 20, 0x77);
+        assertThat(Files.readString(f.qemu.logFile())).as("the guest write broke on the failing scratch")
+                .contains("write failed: Input/output error");
+        Path copy = tmp.resolve("vda.pull.raw");
+        NbdClients.nbdcopy("nbd+unix:///vda?socket=" + socket, copy).ok();
+        assertThat(Files.mismatch(copy, ref)).as("the export still holds the point in time").isEqualTo(-1);
+
+        assertThat(dom.backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);
+        f.qemu.control(new QmpCommand("blockdev-del", json.objectNode().put("node-name", "test-eio")));
+        assertThat(scratch).doesNotExist();
+        PullChecks.assertNbdServerStopped(f);
+        f.assertNoLeftoversInQemu();
+        assertThat(f.strayFiles()).containsExactlyInAnyOrder("vda.ref.raw", "vda.pull.raw");
+    }
+
     private static byte[] range(Path raw, long offset) throws Exception {
         try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(raw.toFile(), "r")) {
             byte[] b = new byte[1 << 20];
