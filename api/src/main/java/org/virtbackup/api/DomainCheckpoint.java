@@ -12,8 +12,16 @@ import java.util.Set;
  */
 public interface DomainCheckpoint {
 
-    /** The checkpoint's name, which is also its bitmaps' name. */
+    /** The checkpoint's name, which is also its bitmaps' name unless a redefinition named others. */
     String name();
+
+    /**
+     * When the checkpoint was created (its XML's {@code <creationTime>}, in whole seconds). Beyond libvirt,
+     * which has it only in the XML: retention policies need it without parsing.
+     *
+     * @throws VirtBackupException {@link ErrorCode#NO_DOMAIN_CHECKPOINT} when it no longer exists
+     */
+    java.time.Instant creationTime();
 
     /** The domain this checkpoint belongs to. */
     Domain domain();

@@ -65,7 +65,8 @@ public final class CheckpointHousekeeping {
             List<DomainCheckpoint> all = dom.listAllCheckpoints(EnumSet.of(CheckpointListFlag.TOPOLOGICAL));
             List<String> deleted = new ArrayList<>();
             for (DomainCheckpoint cp : all.subList(0, Math.max(0, all.size() - keep))) { // parents first: oldest
-                out.println("deleting checkpoint " + cp.name() + " (keeping the newest " + keep + ")");
+                out.println("deleting checkpoint " + cp.name() + " of " + cp.creationTime() + " (keeping the newest "
+                        + keep + ")");
                 cp.delete(EnumSet.noneOf(CheckpointDeleteFlag.class)); // its changes merge into its child's bitmap
                 deleted.add(cp.name());
             }

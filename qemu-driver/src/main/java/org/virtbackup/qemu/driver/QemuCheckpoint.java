@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.driver;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,6 +36,11 @@ final class QemuCheckpoint implements DomainCheckpoint {
     @Override
     public Domain domain() {
         return domain;
+    }
+
+    @Override
+    public Instant creationTime() {
+        return Instant.ofEpochSecond(def().creationTime().orElse(0));
     }
 
     private CheckpointDef def() {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,7 @@ class RedefinedBitmapTest extends DomainTest {
                 + "<disks><disk name='vda' checkpoint='bitmap' bitmap='tool-7'/>"
                 + "<disk name='vdb' checkpoint='bitmap' bitmap='tool-7'/></disks></domaincheckpoint>",
                 EnumSet.of(CheckpointCreateFlag.REDEFINE, CheckpointCreateFlag.REDEFINE_VALIDATE));
+        assertThat(dom.checkpointLookupByName("imported").creationTime()).isEqualTo(Instant.ofEpochSecond(1700000000));
         assertThat(dom.checkpointHealth().disks()).extracting(CheckpointHealth.DiskEntry::state)
                 .containsOnly(CheckpointDiskState.OK);
 
