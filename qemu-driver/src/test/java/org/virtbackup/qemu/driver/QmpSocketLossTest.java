@@ -65,7 +65,8 @@ class QmpSocketLossTest extends DomainTest {
             e = catchThrowableOfType(() -> c.domain().backupStart(
                     mode.equals("push") ? push("bak") : pull(), PushBackupTest.checkpointXml("cp1"), Set.of()),
                     VirtBackupException.class);
-            assertThat(proxy.hasCut()).as("the proxy cut at %s #%s", command, occurrence).isTrue();
+            assertThat(proxy.hasCut()).as("the proxy cut at %s #%s (seen %s times; the start: %s)", command,
+                    occurrence, proxy.seen(), e == null ? "returned" : e.getMessage()).isTrue();
         }
         assertThat(e).as("backupStart fails").isNotNull();
         assertThat(e.getMessage()).contains("qmp connection", "lost");
@@ -103,7 +104,8 @@ class QmpSocketLossTest extends DomainTest {
         f.disconnect();
         try (QmpCutProxy proxy = proxy(command, occurrence, cut); Connection c = throughProxy(proxy)) {
             VirtBackupException e = catchThrowableOfType(() -> c.domain().backupEnd(Set.of()), VirtBackupException.class);
-            assertThat(proxy.hasCut()).as("the proxy cut at %s #%s", command, occurrence).isTrue();
+            assertThat(proxy.hasCut()).as("the proxy cut at %s #%s (seen %s times; the end: %s)", command, occurrence,
+                    proxy.seen(), e == null ? "returned" : e.getMessage()).isTrue();
             assertThat(e).as("backupEnd fails").isNotNull();
         }
 

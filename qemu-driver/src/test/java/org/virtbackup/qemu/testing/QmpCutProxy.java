@@ -79,6 +79,11 @@ public final class QmpCutProxy implements AutoCloseable {
         return socket;
     }
 
+    /** How many times the command went through (or was cut) so far. */
+    public int seen() {
+        return seen.get();
+    }
+
     /** Whether the connection has been cut. */
     public boolean hasCut() {
         return done.getCount() == 0;
@@ -144,10 +149,11 @@ public final class QmpCutProxy implements AutoCloseable {
     /** The id of the command cut {@link Cut#AFTER}, whose reply QEMU sends but the client never gets. */
     private volatile String cutReplyId;
 
+    /** Counts the cut first: the client learns of it from the closed socket and may ask {@link #hasCut()} at once. */
     private void cutNow(AFUNIXSocket a, AFUNIXSocket b) {
-        closeQuietly(a, b);
         cutReplyId = null;
         done.countDown();
+        closeQuietly(a, b);
     }
 
     private boolean isTheCommand(String line) {
