@@ -41,8 +41,8 @@ public final class GlobalOptions {
     /** {@code --domain NAME}, separate so that {@code xml align-backup} can use the name for a file. */
     public static final class DomainOption {
         @Option(names = {"-d", "--domain"}, paramLabel = "NAME",
-                description = "Domain name; must match the URI's domain=NAME when both are given "
-                        + "(default: the URI's, else QEMU's -name); names a stopped domain too")
+                description = "Domain name; must be the one the connection serves (default: the URI's "
+                        + "domain=NAME, else QEMU's -name); names a stopped domain too")
         String domain;
     }
 

@@ -31,8 +31,8 @@ import org.virtbackup.xml.model.DomainDef;
  * The {@code qmp+unix} driver. Options (each also settable where noted):
  * <ul>
  *   <li>{@code stateDir}: else the URI's {@code statedir}, else SPEC §5's default;</li>
- *   <li>{@code domain}: the domain's name, as the URI's {@code domain} (which it must match when both are
- *       given); else QEMU's {@code -name}. A stopped domain can only be opened by name;</li>
+ *   <li>{@code domain}: the domain's name when the URI names none (its {@code domain} comes first); else
+ *       QEMU's {@code -name}. A stopped domain can only be opened by name;</li>
  *   <li>{@code domainXml}: a libvirt {@code <domain>} XML file (else the URI's {@code domainxml}); its disks'
  *       target names then name QEMU's disks, matched by alias, target or source path, and checkpoints embed
  *       it;</li>
@@ -97,14 +97,10 @@ public final class QemuDriver implements ConnectionDriver {
         }
     }
 
-    /** The URI with the {@code domain} option as its domain; the two must agree when both are given. */
+    /** The URI with the {@code domain} option as its domain, unless the URI names one. */
     private static QemuUri withDomainOption(QemuUri u, String domain) {
-        if (domain == null || u.domain().equals(Optional.of(domain))) {
+        if (domain == null || u.domain().isPresent()) {
             return u;
-        }
-        if (u.domain().isPresent()) {
-            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "the option domain '" + domain
-                    + "' and the URI's domain '" + u.domain().get() + "' differ");
         }
         return new QemuUri(u.socket(), Optional.of(domain), u.stateDir(), u.domainXml());
     }
