@@ -3,6 +3,7 @@ package org.virtbackup.qemu.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.virtbackup.qemu.launch.DiskDataGenerator;
 import org.virtbackup.qemu.launch.EmbeddedQemu;
 import org.virtbackup.qemu.launch.ImageFormat;
 import org.virtbackup.qemu.launch.QemuImg;
+import org.virtbackup.qemu.qmp.QmpCommand;
 import org.virtbackup.qemu.testing.QemuLeftovers;
 
 /** A real QEMU with two qcow2 disks of varied data (vda, vdb), a state directory, and a connection. */
@@ -79,6 +81,39 @@ final class DomainFixture implements AutoCloseable {
     void flush() {
         qemu.guestFlush("vda");
         qemu.guestFlush("vdb");
+    }
+
+    /** The node {@link #failWritesUnder} adds; delete it with {@link #removeFailingNode} after the job ended. */
+    static final String EIO_NODE = "test-eio";
+
+    /**
+     * Makes every write of the running qcow2 node {@code formatNode} (an image at {@code file}) fail with EIO: a
+     * blkdebug node opening the file itself (locking off) is slid under it with {@code blockdev-reopen}, so that
+     * virtbackup's own storage node stays free to be deleted (qemu-7.2-qmp-notes.md §4 d).
+     *
+     * @param backing the node's backing node, or null for none
+     */
+    void failWritesUnder(String formatNode, Path file, String backing) {
+        var json = JsonNodeFactory.instance;
+        var eio = json.objectNode().put("driver", "blkdebug").put("node-name", EIO_NODE);
+        eio.putObject("image").put("driver", "file").put("filename", file.toString()).put("locking", "off");
+        eio.putArray("inject-error").addObject().put("event", "write_aio").put("errno", 5);
+        qemu.control(new QmpCommand("blockdev-add", eio));
+        var reopen = json.objectNode();
+        var options = reopen.putArray("options").addObject().put("driver", "qcow2").put("node-name", formatNode)
+                .put("file", EIO_NODE);
+        if (backing == null) {
+            options.putNull("backing");
+        } else {
+            options.put("backing", backing);
+        }
+        qemu.control(new QmpCommand("blockdev-reopen", reopen));
+    }
+
+    /** Deletes the node of {@link #failWritesUnder}. */
+    void removeFailingNode() {
+        qemu.control(new QmpCommand("blockdev-del",
+                JsonNodeFactory.instance.objectNode().put("node-name", EIO_NODE)));
     }
 
     /** Nothing virtbackup made is left in QEMU: no nodes beyond the disks', no jobs, exports or temp bitmaps. */

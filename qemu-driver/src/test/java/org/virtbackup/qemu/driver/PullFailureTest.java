@@ -94,15 +94,7 @@ class PullFailureTest extends DomainTest {
         dom.backupStart("<domainbackup mode='pull'>" + PullChecks.unixServer(socket) + "<disks>"
                 + "<disk name='vda' type='file'><scratch file='" + scratch + "'/></disk></disks></domainbackup>",
                 null, Set.of());
-        var json = JsonNodeFactory.instance;
-        var eio = json.objectNode().put("driver", "blkdebug").put("node-name", "test-eio");
-        eio.putObject("image").put("driver", "file").put("filename", scratch.toString()).put("locking", "off");
-        eio.putArray("inject-error").addObject().put("event", "write_aio").put("errno", 5);
-        f.qemu.control(new QmpCommand("blockdev-add", eio));
-        var reopen = json.objectNode();
-        reopen.putArray("options").addObject().put("driver", "qcow2").put("node-name", "vb-vda-scratch-format")
-                .put("file", "test-eio").put("backing", f.qemu.disks().get(0).formatNode());
-        f.qemu.control(new QmpCommand("blockdev-reopen", reopen));
+        f.failWritesUnder("vb-vda-scratch-format", scratch, f.qemu.disks().get(0).formatNode());
 
         f.qemu.guestWrite("vda", 0, 1 << 20, 0x77);
         assertThat(Files.readString(f.qemu.logFile())).as("the guest write broke on the failing scratch")
@@ -112,7 +104,7 @@ class PullFailureTest extends DomainTest {
         assertThat(Files.mismatch(copy, ref)).as("the export still holds the point in time").isEqualTo(-1);
 
         assertThat(dom.backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);
-        f.qemu.control(new QmpCommand("blockdev-del", json.objectNode().put("node-name", "test-eio")));
+        f.removeFailingNode();
         assertThat(scratch).doesNotExist();
         PullChecks.assertNbdServerStopped(f);
         f.assertNoLeftoversInQemu();

@@ -100,17 +100,8 @@ class PushFailureTest extends DomainTest {
     void anIoErrorOnTheTargetMidJobFailsTheJobAndLeavesNothing() throws Exception {
         Path target = tmp.resolve("vda.bak.qcow2");
         BackupJob job = f.slow().backupStart(push(null), null, Set.of());
-        // Slide a blkdebug node that fails every write under the running target (qemu-7.2-qmp-notes.md §4 d):
-        // it opens the target file itself (locking off), so our own storage node stays free to be deleted.
+        f.failWritesUnder("vb-vda-target-format", target, null);
         var json = JsonNodeFactory.instance;
-        var eio = json.objectNode().put("driver", "blkdebug").put("node-name", "test-eio");
-        eio.putObject("image").put("driver", "file").put("filename", target.toString()).put("locking", "off");
-        eio.putArray("inject-error").addObject().put("event", "write_aio").put("errno", 5);
-        f.qemu.control(new QmpCommand("blockdev-add", eio));
-        var reopen = json.objectNode();
-        reopen.putArray("options").addObject().put("driver", "qcow2").put("node-name", "vb-vda-target-format")
-                .put("file", "test-eio").putNull("backing");
-        f.qemu.control(new QmpCommand("blockdev-reopen", reopen));
         for (String disk : new String[] {"vda", "vdb"}) {
             f.qemu.control(new QmpCommand("block-job-set-speed",
                     json.objectNode().put("device", "vb-backup-" + disk).put("speed", 0)));
@@ -122,7 +113,7 @@ class PushFailureTest extends DomainTest {
         assertThat(end.state()).isEqualTo(JobState.FAILED);
         assertThat(target).doesNotExist();
         assertThat(tmp.resolve("vdb.bak.qcow2")).doesNotExist();
-        f.qemu.control(new QmpCommand("blockdev-del", json.objectNode().put("node-name", "test-eio")));
+        f.removeFailingNode();
         f.assertNoLeftoversInQemu();
         assertThat(f.strayFiles()).isEmpty();
     }
