@@ -34,8 +34,21 @@ public interface BackupJob {
     AutoCloseable onEvent(Consumer<JobEvent> listener);
 
     /**
-     * Waits until a push job has finished copying. A pull job never finishes by itself: it waits for
-     * {@link Domain#backupEnd}.
+     * Changes the copy speed of a running push job, for every disk still copying (beyond libvirt's backup API;
+     * libvirt offers it for block jobs as {@code virDomainBlockJobSetSpeed}).
+     *
+     * @param bytesPerSecond the new limit per disk, 0 for none
+     * @throws VirtBackupException {@link ErrorCode#INVALID_ARG} for a negative speed;
+     *     {@link ErrorCode#OPERATION_INVALID} for a pull job (it copies nothing on its own) or a job that no
+     *     longer runs
+     */
+    void setSpeed(long bytesPerSecond);
+
+    /**
+     * Waits until a push job has finished copying, and finalizes it as libvirt does (targets closed, temporary
+     * bitmaps removed, the statistics kept for {@link Domain#jobInfo(boolean) jobInfo(true)}; a failed push
+     * takes the checkpoint it created with it). A pull job never finishes by itself: it waits for
+     * {@link Domain#backupEnd}, or for its failure.
      *
      * @param timeout the longest time to wait
      * @return the final statistics

@@ -55,6 +55,18 @@ public interface Domain {
     BackupDryRun backupDryRun(String backupXml, String checkpointXml, Set<BackupStartFlag> flags);
 
     /**
+     * Computes what {@link #backupEnd} would do now with the same flags, and changes nothing: how the job would
+     * end, and its end plan (a start that never finished also resumes a guest it paused and cancels the jobs it
+     * left). Beyond libvirt.
+     *
+     * @param flags {@link BackupEndFlag}s
+     * @return the outcome and the QMP plan
+     * @throws VirtBackupException {@link ErrorCode#NO_DOMAIN_BACKUP} when no job is on record; the errors of
+     *     {@link #backupEnd} when QEMU cannot be asked
+     */
+    BackupEndDryRun backupEndDryRun(Set<BackupEndFlag> flags);
+
+    /**
      * The running backup's definition, aligned with the domain, as libvirt's {@code virDomainBackupGetXMLDesc}
      * prints it (defaults filled in, {@code index} added).
      *

@@ -53,6 +53,11 @@ final class Report {
                 + " (copy phase only: %.2f)%n", ours.stats(Stats.TOTAL).ratio(convert),
                 ours.stats(Stats.TOTAL).ratio(libvirt),
                 ours.stats(Stats.COPY).ratio(find(full, LIBVIRT).stats(Stats.COPY)));
+        if (ours.has(OursPush.SEEN_AFTER_CONCLUDED)) {
+            Stats seen = ours.stats(OursPush.SEEN_AFTER_CONCLUDED);
+            out.printf("completion seen (ours, a connection waiting): %.1f ms median (max %.1f ms) after QEMU's "
+                    + "concluded event%n", 1000 * seen.median(), 1000 * seen.max());
+        }
         if (!incremental.isEmpty()) {
             printIncremental(out);
         }
@@ -92,6 +97,10 @@ final class Report {
                 .stats(Stats.TOTAL))));
         ratios.put("oursOverLibvirtOptionsCopyPhase", round(ours.stats(Stats.COPY).ratio(find(full, LIBVIRT)
                 .stats(Stats.COPY))));
+        if (ours.has(OursPush.SEEN_AFTER_CONCLUDED)) {
+            root.put("completionSeenAfterConcludedMsMedian", round(1000 * ours.stats(OursPush.SEEN_AFTER_CONCLUDED)
+                    .median()));
+        }
         if (!incremental.isEmpty()) {
             root.set("incremental", series(incremental));
         }

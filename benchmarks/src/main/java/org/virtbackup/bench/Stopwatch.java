@@ -23,6 +23,11 @@ final class Stopwatch {
         return this;
     }
 
+    /** Seconds from {@link #start()} to {@code nanoTime}, a {@link System#nanoTime()} taken meanwhile. */
+    double at(long nanoTime) {
+        return (nanoTime - startNanos) / 1e9;
+    }
+
     /** The laps; a run always ends with {@link Stats#TOTAL}. */
     Map<String, Double> laps() {
         return Collections.unmodifiableMap(new LinkedHashMap<>(laps));

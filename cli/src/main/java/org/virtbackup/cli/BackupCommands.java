@@ -3,20 +3,29 @@ package org.virtbackup.cli;
 
 import java.io.PrintWriter;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Optional;
 import org.virtbackup.api.BackupDryRun;
+import org.virtbackup.api.BackupEndDryRun;
 import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupJob;
+import org.virtbackup.api.BackupMode;
 import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.Domain;
+import org.virtbackup.api.ErrorCode;
+import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
+import org.virtbackup.api.VirtBackupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 
-/** The backup verbs: {@code backup-begin}, {@code backup-end}, {@code backup-dumpxml}, {@code domjobinfo}, {@code domjobabort}. */
+/**
+ * The backup verbs: {@code backup-begin}, {@code backup-end}, {@code backup-speed}, {@code backup-dumpxml},
+ * {@code domjobinfo}, {@code domjobabort}.
+ */
 final class BackupCommands {
 
     private BackupCommands() {
@@ -45,6 +54,11 @@ final class BackupCommands {
         @Option(names = "--dry-run", description = "Print the aligned backup XML and change nothing")
         boolean dryRun;
 
+        @Option(names = "--backup-speed", paramLabel = "BYTES", converter = GlobalOptions.SpeedConverter.class,
+                description = "Copy speed limit of a push backup, in bytes per second per disk; suffix K, M or G "
+                        + "for KiB, MiB, GiB (default: 0, unlimited; backup-speed changes it while the job runs)")
+        Long backupSpeed;
+
         @Option(names = "--print-qmp", description = "With --dry-run: also print the QMP plan, one JSON object per line")
         boolean printQmp;
 
@@ -57,6 +71,11 @@ final class BackupCommands {
                 throw new ParameterException(spec.commandLine(),
                         "only one of BACKUP.xml and --checkpointxml can be read from standard input");
             }
+        }
+
+        @Override
+        Map<String, String> driverOptions() {
+            return backupSpeed == null ? Map.of() : Map.of("backupSpeed", Long.toString(backupSpeed));
         }
 
         @Override
@@ -90,32 +109,54 @@ final class BackupCommands {
             + "virtbackup created are deleted; a pull backup's exports and scratch images are torn down.",
         "Works from any process. Ending again prints the same statistics. Exit 1 if the backup failed."})
     static final class End extends ConnectedVerb {
-        @Option(names = "--wait", description = "Wait for a push backup to finish copying first: a progress bar on a "
-                + "terminal, else a progress line on standard error every 2 s and one with the final state")
+        @Option(names = "--wait", description = "Wait for a push backup to finish copying first (completion is seen "
+                + "from QEMU's events at once): a progress bar on a terminal, else a progress line on standard error "
+                + "every 2 s and one with the final state")
         boolean await;
 
         @Option(names = "--discard-checkpoint", description = "Delete the checkpoint this backup created")
         boolean discardCheckpoint;
 
+        @Option(names = "--dry-run", description = "Print the statistics the end would report, and change nothing")
+        boolean dryRun;
+
+        @Option(names = "--print-qmp", description = "With --dry-run: also print the QMP end plan, one JSON object "
+                + "per line")
+        boolean printQmp;
+
         @Override
         void before() {
-            if (await) {
-                Progress.follow(this::runningJob, err());
+            if (printQmp && !dryRun) {
+                throw new ParameterException(spec.commandLine(), "--print-qmp requires --dry-run");
             }
-        }
-
-        /** One short look at the running job (no job: backupEnd then reports the last one, or none). */
-        private Optional<JobInfo> runningJob() {
-            try (Session s = Session.open(options())) {
-                return s.domain().currentBackup().map(BackupJob::info);
+            if (dryRun && await) {
+                throw new ParameterException(spec.commandLine(), "--dry-run and --wait cannot be combined");
             }
         }
 
         @Override
         int run(Domain dom, PrintWriter out) {
+            if (await) {
+                Optional<BackupJob> job = dom.currentBackup();
+                if (job.isPresent()) {
+                    Progress.follow(job.get(), err());
+                } else if (dom.jobInfo(true) instanceof JobInfo last && last.mode() == BackupMode.PUSH
+                        && last.state().isTerminal()) {
+                    err().println(Progress.line(last)); // it finished before we looked
+                    err().flush();
+                }
+            }
             EnumSet<BackupEndFlag> flags = EnumSet.noneOf(BackupEndFlag.class);
             if (discardCheckpoint) {
                 flags.add(BackupEndFlag.DISCARD_CHECKPOINT);
+            }
+            if (dryRun) {
+                BackupEndDryRun plan = dom.backupEndDryRun(flags);
+                out.print(options().json ? JobInfoFormat.json(plan.outcome()) : JobInfoFormat.text(plan.outcome()));
+                if (printQmp) {
+                    plan.qmpPlan().forEach(out::println);
+                }
+                return 0;
             }
             JobInfo last = dom.backupEnd(flags);
             out.print(options().json ? JobInfoFormat.json(last) : JobInfoFormat.text(last));
@@ -125,6 +166,23 @@ final class BackupCommands {
                 err().flush();
                 return 1;
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "backup-speed", description = {
+        "Change the copy speed of the running push backup, for every disk still copying (beyond libvirt).",
+        "SPEED is in bytes per second per disk, with an optional suffix K, M or G; 0 removes the limit."})
+    static final class Speed extends ConnectedVerb {
+        @Parameters(paramLabel = "SPEED", converter = GlobalOptions.SpeedConverter.class,
+                description = "bytes per second per disk (K, M, G suffixes); 0 for unlimited")
+        long speed;
+
+        @Override
+        int run(Domain dom, PrintWriter out) {
+            BackupJob job = dom.currentBackup().orElseThrow(() -> new VirtBackupException(ErrorCode.NO_DOMAIN_BACKUP,
+                    ErrorDomain.NONE, "no domain backup job present"));
+            job.setSpeed(speed);
             return 0;
         }
     }

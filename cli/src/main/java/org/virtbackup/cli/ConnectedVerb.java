@@ -2,6 +2,7 @@
 package org.virtbackup.cli;
 
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.virtbackup.api.Domain;
 import picocli.CommandLine.Mixin;
@@ -27,7 +28,7 @@ abstract class ConnectedVerb implements Callable<Integer> {
     public final Integer call() {
         before();
         PrintWriter out = spec.commandLine().getOut();
-        try (Session s = Session.open(GlobalOptions.of(spec))) {
+        try (Session s = Session.open(GlobalOptions.of(spec), driverOptions())) {
             int code = run(s.domain(), out);
             out.flush();
             return code;
@@ -39,6 +40,11 @@ abstract class ConnectedVerb implements Callable<Integer> {
      * {@link picocli.CommandLine.ParameterException}, exit 2), or waiting without holding the QMP socket.
      */
     void before() {
+    }
+
+    /** Driver options of this verb's connection beyond the global ones. */
+    Map<String, String> driverOptions() {
+        return Map.of();
     }
 
     /** The verb's work; returns the exit code. */

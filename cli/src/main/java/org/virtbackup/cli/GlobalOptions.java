@@ -28,11 +28,6 @@ public final class GlobalOptions {
                     + "else /var/lib/virtbackup as root, else $XDG_STATE_HOME/virtbackup)")
     Path stateDir;
 
-    @Option(names = "--backup-speed", paramLabel = "BYTES", converter = SpeedConverter.class,
-            description = "Copy speed limit of the push backups backup-begin starts, in bytes per second per disk; "
-                    + "suffix K, M or G for KiB, MiB, GiB (default: 0, unlimited)")
-    Long backupSpeed;
-
     @Option(names = "--json", description = "Machine-readable output where the output is data")
     boolean json;
 
@@ -55,7 +50,6 @@ public final class GlobalOptions {
                 if (o instanceof GlobalOptions g) {
                     result.connect = result.connect != null ? result.connect : g.connect;
                     result.stateDir = result.stateDir != null ? result.stateDir : g.stateDir;
-                    result.backupSpeed = result.backupSpeed != null ? result.backupSpeed : g.backupSpeed;
                     result.json |= g.json;
                 } else if (o instanceof DomainOption d && result.domain == null) {
                     result.domain = d.domain;
@@ -65,7 +59,7 @@ public final class GlobalOptions {
         return result;
     }
 
-    /** Parses {@code --backup-speed}: a byte count {@code >= 0}, optionally with a binary K, M or G suffix. */
+    /** Parses a copy speed ({@code --backup-speed}, {@code backup-speed}): a byte count {@code >= 0}, optionally with a binary K, M or G suffix. */
     static final class SpeedConverter implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "virtbackup", mixinStandardHelpOptions = true, scope = picocli.CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "libvirt-style backups and checkpoints for QEMU.",
-        subcommands = {BackupCommands.Begin.class, BackupCommands.End.class, BackupCommands.DumpXml.class,
+        subcommands = {BackupCommands.Begin.class, BackupCommands.End.class, BackupCommands.Speed.class,
+            BackupCommands.DumpXml.class,
             BackupCommands.JobInfoVerb.class, BackupCommands.Abort.class,
             CheckpointCommands.Create.class, CheckpointCommands.CreateAs.class, CheckpointCommands.ListVerb.class,
             CheckpointCommands.DumpXml.class, CheckpointCommands.Delete.class, CheckpointCommands.Parent.class,

@@ -27,20 +27,22 @@ final class Session implements AutoCloseable {
     }
 
     static Session open(GlobalOptions global) {
+        return open(global, Map.of());
+    }
+
+    /** A session whose driver gets {@code driverOptions} too (e.g. {@code backupSpeed}). */
+    static Session open(GlobalOptions global, Map<String, String> driverOptions) {
         String uri = global.connect != null ? global.connect : System.getenv(DEFAULT_URI_ENV);
         if (uri == null || uri.isEmpty()) {
             throw new VirtBackupException(ErrorCode.NO_CONNECT, ErrorDomain.NONE,
                     "no connection URI: give --connect qmp+unix:///path/to/qmp.sock (or set " + DEFAULT_URI_ENV + ")");
         }
-        Map<String, String> options = new HashMap<>();
+        Map<String, String> options = new HashMap<>(driverOptions);
         if (global.stateDir != null) {
             options.put("stateDir", global.stateDir.toString());
         }
         if (global.domain != null) {
             options.put("domain", global.domain); // also names a stopped domain, which QEMU cannot
-        }
-        if (global.backupSpeed != null) {
-            options.put("backupSpeed", Long.toString(global.backupSpeed));
         }
         Connection conn;
         try {

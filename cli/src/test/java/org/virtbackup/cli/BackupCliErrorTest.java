@@ -85,7 +85,7 @@ class BackupCliErrorTest {
 
     @Test
     void aSecondBackupIsRefusedWhileOneRuns() throws Exception {
-        CliRunner.Result first = d.cli("--backup-speed", CliDomain.SLOW, "backup-begin", d.pushXml("one", null));
+        CliRunner.Result first = d.cli("backup-begin", "--backup-speed", CliDomain.SLOW, d.pushXml("one", null));
         assertThat(first.exitCode()).as("%s", first).isZero();
         CliRunner.Result second = d.process("backup-begin", d.pushXml("two", null));
         assertThat(second.exitCode()).as("%s", second).isEqualTo(1);
@@ -108,8 +108,9 @@ class BackupCliErrorTest {
         assertUsageError(d.cli("domjobinfo", "--completed=maybe"), "domjobinfo", "Invalid value for option");
         assertUsageError(d.cli("backup-begin", "--checkpointxml"), "backup-begin",
                 "Missing required parameter for option '--checkpointxml'");
-        assertUsageError(d.cli("--backup-speed", "fast", "backup-begin", xml), "",
+        assertUsageError(d.cli("backup-begin", "--backup-speed", "fast", xml), "backup-begin",
                 "Invalid value for option '--backup-speed': 'fast' is not a speed in bytes per second");
+        assertUsageError(d.cli("--backup-speed", "1M", "domjobinfo"), "", "Unknown options: '--backup-speed', '1M'");
         assertUsageError(d.cli("backup-begin", "--backup-speed", "-1", xml), "backup-begin",
                 "Invalid value for option '--backup-speed': '-1' is not a speed");
         assertThat(d.target("full", "vda")).doesNotExist();

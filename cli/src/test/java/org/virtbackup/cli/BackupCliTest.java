@@ -60,7 +60,7 @@ class BackupCliTest {
 
     @Test
     void eachVerbInItsOwnProcess() throws Exception {
-        String id = jobId(d.process("--backup-speed", CliDomain.SLOW, "backup-begin", d.pushXml("full", null)));
+        String id = jobId(d.process("backup-begin", "--backup-speed", CliDomain.SLOW, d.pushXml("full", null)));
 
         CliRunner.Result info = d.process("domjobinfo");
         assertThat(info.exitCode()).as("%s", info).isZero();
@@ -156,7 +156,7 @@ class BackupCliTest {
 
     @Test
     void backupEndWithoutWaitCancelsARunningJob() throws Exception {
-        jobId(d.cli("--backup-speed", CliDomain.SLOW, "backup-begin", d.pushXml("full", null)));
+        jobId(d.cli("backup-begin", "--backup-speed", CliDomain.SLOW, d.pushXml("full", null)));
         assertThat(d.target("full", "vda")).exists();
         CliRunner.Result end = d.cli("backup-end");
         assertThat(end.exitCode()).as("%s", end).isZero();
@@ -174,6 +174,35 @@ class BackupCliTest {
     }
 
     @Test
+    void backupSpeedChangesTheRunningJobAndTheEndPlanIsShownFirst() throws Exception {
+        jobId(d.cli("backup-begin", "--backup-speed", CliDomain.SLOW, d.pushXml("full", null)));
+        CliRunner.Result plan = d.cli("backup-end", "--dry-run", "--print-qmp");
+        assertThat(plan.exitCode()).as("%s", plan).isZero();
+        assertThat(plan.out()).startsWith("Job type:         Cancelled   \n")
+                .contains("{\"execute\":\"job-cancel\",\"arguments\":{\"id\":\"vb-backup-vda\"}}");
+        assertThat(d.target("full", "vda")).as("a dry run changes nothing").exists();
+        assertThat(blockJobSpeeds()).containsOnly(1L << 20);
+        CliRunner.Result speed = d.cli("backup-speed", "64M");
+        assertThat(speed.exitCode()).as("%s", speed).isZero();
+        assertThat(blockJobSpeeds()).as("QEMU's jobs copy at the new speed").containsOnly(64L << 20);
+        CliRunner.Result end = d.cli("backup-end", "--wait");
+        assertThat(end.out()).as("%s", end).startsWith("Job type:         Completed");
+        assertThat(d.targetsEqualSources("full")).isTrue();
+        CliRunner.Result none = d.cli("backup-speed", "1M");
+        assertThat(none.exitCode()).isEqualTo(1);
+        assertThat(none.err()).contains("no domain backup job present");
+        d.assertNoLeftovers();
+    }
+
+    /** The speed of each block job, as QEMU's private monitor reports it. */
+    private java.util.List<Long> blockJobSpeeds() {
+        java.util.List<Long> speeds = new java.util.ArrayList<>();
+        d.qemu.control(org.virtbackup.qemu.qmp.QmpCommand.of("query-block-jobs"))
+                .forEach(j -> speeds.add(j.path("speed").asLong()));
+        return speeds;
+    }
+
+    @Test
     void domjobabortCancelsARunningJob() throws Exception {
         jobId(d.cli("backup-begin", "--backup-speed", CliDomain.SLOW, d.pushXml("full", null)));
         CliRunner.Result abort = d.cli("domjobabort");
@@ -186,7 +215,7 @@ class BackupCliTest {
 
     @Test
     void whileBackupEndWaitsOtherVerbsStillReachQemu() throws Exception {
-        jobId(d.cli("--backup-speed", CliDomain.SLOW, "backup-begin", d.pushXml("full", null)));
+        jobId(d.cli("backup-begin", "--backup-speed", CliDomain.SLOW, d.pushXml("full", null)));
         var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
                 return d.process("backup-end", "--wait");

@@ -120,15 +120,13 @@ public final class DryRunReview {
             BackupJob job = dom.backupStart(reviewedXml, checkpointXml, EnumSet.noneOf(BackupStartFlag.class));
             out.println(dom.backupGetXmlDesc().equals(plan.alignedXml()) ? "started: the reviewed backup"
                     : "warning: the started backup differs from the reviewed one:\n" + dom.backupGetXmlDesc());
-            JobInfo finished;
+            JobInfo end; // ended by awaitCompletion, as libvirt ends a finished push
             try {
-                finished = job.awaitCompletion(Duration.ofHours(6));
+                end = job.awaitCompletion(Duration.ofHours(6));
             } catch (RuntimeException e) {
                 dom.backupEnd(EnumSet.of(BackupEndFlag.DISCARD_CHECKPOINT)); // cancels, removes partial targets
                 throw e;
             }
-            JobInfo end = dom.backupEnd(finished.success().orElse(false) ? EnumSet.noneOf(BackupEndFlag.class)
-                    : EnumSet.of(BackupEndFlag.DISCARD_CHECKPOINT));
             out.println("result: " + end.state() + end.errorMessage().map(m -> ", error: " + m).orElse(""));
             return Optional.of(end);
         }

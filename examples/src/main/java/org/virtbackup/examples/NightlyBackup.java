@@ -61,16 +61,16 @@ public final class NightlyBackup {
 
             BackupJob job = dom.backupStart(backupXml, checkpointXml, EnumSet.of(BackupStartFlag.INCREMENTAL_FALLBACK_FULL));
             out.print(dom.backupGetXmlDesc());
-            JobInfo done;
+            // awaitCompletion ends the finished job as libvirt does (targets closed; a failed or cancelled
+            // backup takes its new checkpoint with it): no backupEnd after it.
+            JobInfo end;
             try (AutoCloseable progress = job.onEvent(e -> report(e, out))) {
-                done = job.awaitCompletion(Duration.ofHours(6));
+                end = job.awaitCompletion(Duration.ofHours(6));
             } catch (Exception e) {
-                dom.backupEnd(EnumSet.noneOf(BackupEndFlag.class)); // cancels and removes partial targets
+                // A night that did not finish must not leave a checkpoint that pretends the data was saved.
+                dom.backupEnd(EnumSet.of(BackupEndFlag.DISCARD_CHECKPOINT)); // cancels, removes partial targets
                 throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
             }
-            // A failed night must not leave a checkpoint that pretends the data was saved.
-            JobInfo end = dom.backupEnd(done.state() == JobState.COMPLETED
-                    ? EnumSet.noneOf(BackupEndFlag.class) : EnumSet.of(BackupEndFlag.DISCARD_CHECKPOINT));
             end.notes().forEach(n -> out.println("note: " + n));
             out.println("result: " + end.state() + ", " + end.diskProcessed().orElse(0) + " bytes copied"
                     + end.errorMessage().map(m -> ", error: " + m).orElse(""));

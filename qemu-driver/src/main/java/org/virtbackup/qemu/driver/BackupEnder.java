@@ -10,29 +10,27 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.virtbackup.api.BackupEndDryRun;
 import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupMode;
 import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
+import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.qemu.exec.Journal;
-import org.virtbackup.qemu.exec.JobResult;
 import org.virtbackup.qemu.exec.PlanExecutor;
-import org.virtbackup.qemu.exec.QemuJobs;
 import org.virtbackup.qemu.plan.BackupLayout;
 import org.virtbackup.qemu.plan.BackupPlanner;
-import org.virtbackup.qemu.plan.ResolvedDisk;
-import org.virtbackup.qemu.plan.Step;
 import org.virtbackup.qemu.plan.Plan;
-import org.virtbackup.qemu.plan.Qmp;
-import org.virtbackup.qemu.plan.JobOutcome;
-import org.virtbackup.qemu.qmp.QmpRunState;
+import org.virtbackup.qemu.plan.PlanJson;
+import org.virtbackup.qemu.plan.ResolvedDisk;
+import org.virtbackup.qemu.plan.Resource;
 import org.virtbackup.qemu.store.CheckpointDeletion;
 import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.CheckpointTree;
@@ -43,7 +41,11 @@ import org.virtbackup.xml.BackupXml;
 import org.virtbackup.xml.model.ServerDef;
 import org.virtbackup.xml.model.Transport;
 
-/** Ending a backup job, from any process: decide how it ended, tear down, record the result. */
+/**
+ * Ending a backup job, from any process: decide how it ended ({@link JobVerdict}), tear down with the end
+ * plan, record the result. A push that completed or failed is ended without {@code backupEnd} by whoever sees
+ * it first ({@link #settle}), as libvirt finalizes a finished push job.
+ */
 final class BackupEnder {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackupEnder.class);
@@ -55,51 +57,93 @@ final class BackupEnder {
     }
 
     JobInfo end(Set<BackupEndFlag> flags) {
-        JobStore jobs = ctx.jobs();
-        try (DomainLock lock = ctx.lock()) {
-            Optional<JobRecord> current = jobs.current();
-            if (current.isEmpty()) {
-                // Idempotent: a second end reports how the job ended.
-                return jobs.last().map(JobInfos::fromParams).orElseThrow(BackupService::noBackup);
-            }
-            JobRecord rec = current.get();
-            JobInfo info = ctx.qmp().state() == QmpRunState.RUNNING ? endLive(rec, flags) : endOffline(rec);
-            jobs.saveLast(JobInfos.toStored(info));
-            jobs.clear();
-            return info;
+        try (DomainLock lock = ctx.lock(); QmpSession.Operation op = ctx.operation()) {
+            return endLocked(flags);
         }
     }
 
-    private JobInfo endLive(JobRecord rec, Set<BackupEndFlag> flags) {
-        BackupLayout layout = BackupService.layoutOf(rec, ctx);
-        BackupMode mode = BackupService.mode(rec);
-        // A start that never finished (its process died) must leave nothing, like a start that failed: its
-        // checkpoint goes too, whether its metadata was written or not (the start never returned it; the name
-        // was free when it began, so the metadata can only be this start's).
-        boolean unfinished = rec.phase().equals(JobRecord.STARTING) && rec.checkpoint() != null;
-        boolean discard = rec.checkpoint() != null && (flags.contains(BackupEndFlag.DISCARD_CHECKPOINT) || unfinished);
+    /** {@link #end}, the caller holding the domain lock. */
+    JobInfo endLocked(Set<BackupEndFlag> flags) {
+        JobStore jobs = ctx.jobs();
+        Optional<JobRecord> current = jobs.current();
+        if (current.isEmpty()) {
+            // Idempotent: a second end reports how the job ended.
+            return jobs.last().map(JobInfos::fromParams).orElseThrow(BackupService::noBackup);
+        }
+        JobRecord rec = current.get();
+        JobInfo info = ctx.qemuAnswers() ? endLive(rec, flags, Optional.empty()) : endOffline(rec);
+        jobs.finish(JobInfos.toStored(info));
+        return info;
+    }
+
+    /**
+     * Ends the domain's push job if it completed or failed (libvirt's lifecycle: a finished push does not wait
+     * for {@code backupEnd}): its targets closed, temporary bitmaps removed, the checkpoint of a failed push
+     * removed, the statistics recorded for {@code jobInfo(true)}. Does nothing without such a job, or while no
+     * QEMU can be asked.
+     *
+     * @return the final statistics of the job it ended
+     */
+    Optional<JobInfo> settle() {
+        Optional<JobRecord> rec = ctx.jobs().current();
+        if (rec.isEmpty() || !settleable(rec.get())) {
+            return Optional.empty();
+        }
+        try (DomainLock lock = ctx.lock(); QmpSession.Operation op = ctx.operation()) {
+            return settleLocked();
+        }
+    }
+
+    /** {@link #settle}, the caller holding the domain lock. */
+    Optional<JobInfo> settleLocked() {
+        Optional<JobRecord> current = ctx.jobs().current();
+        if (current.isEmpty() || !settleable(current.get()) || !qemuAnswers()) {
+            return Optional.empty();
+        }
+        JobRecord rec = current.get();
+        BackupLayout layout = BackupService.layoutOf(rec, ctx.name());
+        JobInfo info = JobVerdict.judge(rec, layout.disks().size(), JobVerdict.Look.read(ctx.qmp(), layout), false);
+        if (!info.state().isTerminal()) {
+            return Optional.empty();
+        }
+        JobInfo ended = endLive(rec, Set.of(), Optional.of(info));
+        ctx.jobs().finish(JobInfos.toStored(ended));
+        return Optional.of(ended);
+    }
+
+    private static boolean settleable(JobRecord rec) {
+        return rec.mode() == BackupMode.PUSH && rec.phase() == JobRecord.Phase.RUNNING;
+    }
+
+    private boolean qemuAnswers() {
+        try {
+            return ctx.qemuAnswers();
+        } catch (VirtBackupException e) {
+            return false; // busy: the next look settles it
+        }
+    }
+
+    /**
+     * Tears a job down in a QEMU that runs.
+     *
+     * @param decided how the job ended, when the caller judged it already
+     */
+    private JobInfo endLive(JobRecord rec, Set<BackupEndFlag> flags, Optional<JobInfo> decided) {
+        BackupLayout layout = BackupService.layoutOf(rec, ctx.name());
         // Decide how the job ended once, and record it before tearing anything down: an end that dies halfway
         // must not be re-decided from what it already removed (dismissed jobs would look "never copied", and
         // the targets of a completed backup would be deleted).
-        JobInfo info;
-        if (rec.phase().equals(JobRecord.ENDING)) {
-            info = ctx.jobs().last().map(JobInfos::fromParams).orElseGet(() -> decide(rec, layout, mode));
-        } else {
-            info = decide(rec, layout, mode);
-            ctx.jobs().saveLast(JobInfos.toStored(info));
-            ctx.jobs().save(rec.withPhase(JobRecord.ENDING));
+        JobInfo info = decided.orElseGet(() -> decide(rec, layout));
+        if (rec.phase() != JobRecord.Phase.ENDING) {
+            ctx.jobs().decided(JobInfos.toStored(info));
+            ctx.jobs().update(rec.withPhase(JobRecord.Phase.ENDING));
         }
-        boolean keep = info.state() == JobState.COMPLETED && mode == BackupMode.PUSH;
+        boolean keep = info.state() == JobState.COMPLETED && rec.mode() == BackupMode.PUSH;
+        boolean discard = discards(rec, flags, info);
         new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT)
-                .apply(BackupPlanner.planEnd(layout, keep ? BackupPlanner.End.COMPLETED : BackupPlanner.End.CANCEL,
-                        discard, ctx.exportGrace()));
-        dismissLeftoverJobs(rec, layout);
-        if (rec.guestToResume() && ctx.qmp().execute(Qmp.queryStatus()).path("status").asText("").equals("paused")) {
-            // the start paused the guest around its point in time and died before resuming it
-            ctx.qmp().execute(Qmp.cont());
-        }
-        if (keep && rec.checkpoint() != null && !discard) {
-            ctx.jobs().saveTargets(rec.checkpoint(), targets(layout));
+                .apply(endPlan(rec, layout, info.state(), discard));
+        if (keep && !discard) {
+            rec.newCheckpoint().ifPresent(cp -> ctx.jobs().saveTargets(cp, targets(layout)));
         }
         if (discard) {
             forgetCheckpoint(rec.checkpoint());
@@ -107,67 +151,52 @@ final class BackupEnder {
         return info;
     }
 
-    /** How the job ended, from QEMU's jobs before anything is torn down. */
-    private JobInfo decide(JobRecord rec, BackupLayout layout, BackupMode mode) {
-        // a cbw pull ended by its owner: completed, unless its snapshot broke before; one whose start never
-        // finished is cancelled like any other (below)
-        if (layout.request().cbw() && !rec.phase().equals(JobRecord.STARTING)) {
-            return JobInfos.cbw(JobState.COMPLETED, BackupService.elapsed(rec), CbwStatus.read(ctx.qmp(), layout),
-                    rec.notes());
+    /** See {@link org.virtbackup.api.Domain#backupEndDryRun}. */
+    BackupEndDryRun dryRun(Set<BackupEndFlag> flags) {
+        JobRecord rec = ctx.jobs().current().orElseThrow(BackupService::noBackup);
+        if (!ctx.qemuAnswers()) {
+            return new BackupEndDryRun(offlineOutcome(rec), List.of()); // only files to delete: no QMP
         }
-        Map<String, JobResult> before = ours(layout, QemuJobs.query(ctx.qmp()));
-        boolean copied = mode == BackupMode.PUSH && rec.phase().equals(JobRecord.RUNNING)
-                && before.size() == layout.disks().size() && before.values().stream().allMatch(JobResult::isConcluded);
-        Optional<String> error = (mode == BackupMode.PULL ? failedBeforeEnd(before) : before).values().stream()
-                .flatMap(j -> j.error().stream()).findFirst();
-        JobState state = rec.phase().equals(JobRecord.STARTING) ? JobState.CANCELLED : finalState(mode, copied, error);
-        return JobInfos.of(state, mode, BackupService.elapsed(rec), before.values(),
-                state == JobState.CANCELLED ? Optional.of("Operation canceled") : error, rec.notes());
+        BackupLayout layout = BackupService.layoutOf(rec, ctx.name());
+        JobInfo info = decide(rec, layout);
+        Plan plan = endPlan(rec, layout, info.state(), discards(rec, flags, info));
+        return new BackupEndDryRun(info, PlanJson.toQmpLines(plan).lines().toList());
+    }
+
+    /** How the job ends, decided once: an end that died halfway reads what it recorded before tearing down. */
+    private JobInfo decide(JobRecord rec, BackupLayout layout) {
+        Optional<JobInfo> recorded = rec.phase() == JobRecord.Phase.ENDING
+                ? ctx.jobs().last().map(JobInfos::fromParams) : Optional.empty();
+        return recorded.orElseGet(() -> JobVerdict.judge(rec, layout.disks().size(),
+                JobVerdict.Look.read(ctx.qmp(), layout), true));
     }
 
     /**
-     * Jobs the journal recorded that the end plan does not know: {@code blockdev-create} jobs of a start that
-     * died between starting one and dismissing it.
+     * Whether the end removes the checkpoint the job created. A backup that did not complete takes it with it
+     * (libvirt keeps it, and the next incremental then misses the changes this backup did not save); so does
+     * {@code DISCARD_CHECKPOINT}, for a pull consumer that failed to read everything. A start that never
+     * finished is cancelled, so it leaves nothing.
      */
-    private void dismissLeftoverJobs(JobRecord rec, BackupLayout layout) {
-        Set<String> backupJobs = new java.util.HashSet<>(layout.disks().stream().map(ResolvedDisk::jobId).toList());
-        List<Step> steps = new ArrayList<>();
-        for (var r : rec.created()) {
-            String job = r.path("job").asText("");
-            if (!job.isEmpty() && !backupJobs.contains(job)) {
-                steps.add(new Step.CancelJob(job));
-                steps.add(new Step.AwaitJob(job, JobOutcome.ANY));
-                steps.add(new Step.DismissJob(job));
-            }
-        }
-        if (!steps.isEmpty()) {
-            new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT).apply(Plan.teardown(steps));
-        }
+    private static boolean discards(JobRecord rec, Set<BackupEndFlag> flags, JobInfo info) {
+        return rec.newCheckpoint().isPresent()
+                && (flags.contains(BackupEndFlag.DISCARD_CHECKPOINT) || info.state() != JobState.COMPLETED);
     }
 
     /**
-     * Pull: the fleecing jobs ({@code sync=none}) that ended on their own before the end; the others concluded
-     * because the end cancelled them, and their "Operation canceled" is their normal end, not an error.
+     * The end plan: the layout's teardown, and for a start that never finished (cancelled) what it may have
+     * left beyond the layout: {@code blockdev-create} jobs, and a guest it paused.
      */
-    private static Map<String, JobResult> failedBeforeEnd(Map<String, JobResult> before) {
-        Map<String, JobResult> m = new LinkedHashMap<>(before);
-        m.values().removeIf(j -> !j.isConcluded());
-        return m;
-    }
-
-    /**
-     * libvirt's final status of a job that started (one whose start never finished is cancelled): a pull job
-     * ended by its owner is completed; a push job is completed only when
-     * every disk copied without error, failed when one reported an error, else cancelled (§3.4).
-     */
-    private static JobState finalState(BackupMode mode, boolean copied, Optional<String> error) {
-        if (mode == BackupMode.PULL) {
-            return JobState.COMPLETED;
+    private Plan endPlan(JobRecord rec, BackupLayout layout, JobState state, boolean discard) {
+        boolean keep = state == JobState.COMPLETED && rec.mode() == BackupMode.PUSH;
+        BackupPlanner.Leftovers leftovers = BackupPlanner.Leftovers.NONE;
+        if (state == JobState.CANCELLED) {
+            Set<String> backupJobs = layout.disks().stream().map(ResolvedDisk::jobId).collect(Collectors.toSet());
+            List<String> createJobs = rec.created().stream().filter(r -> r instanceof Resource.Job)
+                    .map(r -> ((Resource.Job) r).id()).filter(id -> !backupJobs.contains(id)).toList();
+            leftovers = new BackupPlanner.Leftovers(createJobs, rec.guestWasRunning());
         }
-        if (copied) {
-            return error.isPresent() ? JobState.FAILED : JobState.COMPLETED;
-        }
-        return JobState.CANCELLED;
+        return BackupPlanner.planEnd(layout, keep ? BackupPlanner.End.COMPLETED : BackupPlanner.End.CANCEL, discard,
+                ctx.exportGrace(), leftovers);
     }
 
     /**
@@ -175,17 +204,21 @@ final class BackupEnder {
      * for a backup that can no longer complete are deleted.
      */
     private JobInfo endOffline(JobRecord rec) {
-        for (var r : rec.created()) {
-            if (r.has("file")) {
+        for (Resource r : rec.created()) {
+            if (r instanceof Resource.File f) {
                 try {
-                    Files.deleteIfExists(Path.of(r.get("file").asText()));
+                    Files.deleteIfExists(Path.of(f.path()));
                 } catch (IOException e) {
-                    LOG.warn("cannot delete '{}': {}", r.get("file").asText(), e.getMessage());
+                    LOG.warn("cannot delete '{}': {}", f.path(), e.getMessage());
                 }
             }
         }
         deleteStaleSocket(rec);
-        return JobInfos.of(JobState.FAILED, BackupService.mode(rec), BackupService.elapsed(rec), java.util.List.of(),
+        return offlineOutcome(rec);
+    }
+
+    private static JobInfo offlineOutcome(JobRecord rec) {
+        return JobInfos.of(JobState.FAILED, rec.mode(), JobInfos.elapsed(rec), List.of(),
                 Optional.of("QEMU exited before the backup job ended"), rec.notes());
     }
 
@@ -239,14 +272,4 @@ final class BackupEnder {
         return m;
     }
 
-    static Map<String, JobResult> ours(BackupLayout layout, Map<String, JobResult> all) {
-        Map<String, JobResult> m = new LinkedHashMap<>();
-        for (ResolvedDisk d : layout.disks()) {
-            JobResult r = all.get(d.jobId());
-            if (r != null) {
-                m.put(d.jobId(), r);
-            }
-        }
-        return m;
-    }
 }

@@ -1,32 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.driver;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import org.virtbackup.api.BackupDryRun;
-import org.virtbackup.api.BackupMode;
 import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
-import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.qemu.exec.Failpoint;
+import org.virtbackup.qemu.exec.Journal;
 import org.virtbackup.qemu.exec.PlanExecutor;
 import org.virtbackup.qemu.plan.BackupLayout;
 import org.virtbackup.qemu.plan.BackupPlanner;
 import org.virtbackup.qemu.plan.CheckpointRequest;
 import org.virtbackup.qemu.plan.Plan;
 import org.virtbackup.qemu.plan.PlanJson;
-import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.qemu.plan.Qmp;
+import org.virtbackup.qemu.plan.Resource;
 import org.virtbackup.qemu.plan.Step;
 import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.DomainLock;
+import org.virtbackup.qemu.qmp.QemuCapabilities;
 import org.virtbackup.qemu.store.JobRecord;
 import org.virtbackup.qemu.store.JobStore;
 import org.virtbackup.xml.BackupAligner;
@@ -53,35 +53,42 @@ final class BackupService {
         this.fdGroups = fdGroups;
     }
 
-    /** Everything computed before QEMU is touched. */
-    private record Prepared(Optional<CheckpointDef> checkpoint, RequestMapper.Mapped mapped, Plan plan) {
+    /** Everything computed before QEMU is touched, and the inputs the job's record keeps. */
+    private record Prepared(Optional<CheckpointDef> checkpoint, RequestMapper.Mapped mapped, Plan plan,
+            JobRecord.Options options, Map<String, Map<String, String>> sourceBitmaps) {
     }
 
-    QemuBackupJob start(String backupXml, String checkpointXml, Set<BackupStartFlag> flags) {
+    /** Starts a job, watched by {@code monitor} (the connection's). */
+    QemuBackupJob start(String backupXml, String checkpointXml, Set<BackupStartFlag> flags, JobMonitor monitor) {
         Instant now = Instant.now();
         JobStore jobs = ctx.jobs();
         try (DomainLock lock = ctx.lock()) {
+            new BackupEnder(ctx).settleLocked(); // a push that completed or failed no longer blocks (libvirt)
             refuseSecondJob(jobs);
             DomainView view = ctx.view();
-            Prepared p = prepare(backupXml, checkpointXml, flags, view, now);
-            JobRecord rec = new JobRecord("backup-" + now.toEpochMilli(), p.mapped().request().mode().name().toLowerCase(),
-                    now.toEpochMilli(), flags.stream().map(Enum::name).toList(), BackupXml.formatInternal(p.mapped().aligned()),
+            QemuCapabilities caps = ctx.capabilities().get();
+            Prepared p = prepare(backupXml, checkpointXml, flags, view, now, caps);
+            PlanExecutor.refuseExistingFiles(p.plan());
+            List<Resource> created = p.plan().steps().stream().flatMap(s -> s.creates().stream()).toList();
+            JobRecord rec = new JobRecord("backup-" + now.toEpochMilli(), p.mapped().request().mode(),
+                    JobRecord.Phase.STARTING, now.toEpochMilli(), p.options(), BackupXml.formatInternal(p.mapped().aligned()),
                     p.checkpoint().flatMap(CheckpointDef::name).orElse(null),
                     p.mapped().request().newCheckpoint().map(CheckpointRequest::disks).orElse(List.of()),
-                    p.mapped().backingTargets(), view.queryBlock(), view.namedNodes(), JobRecord.STARTING, guestMark(p.plan()),
-                    p.mapped().notes(), view.diskNames());
-            jobs.save(rec);
-            RecordJournal journal = new RecordJournal(jobs, rec);
+                    p.sourceBitmaps(), p.mapped().backingTargets(), view.queryBlock(), view.namedNodes(),
+                    view.diskNames(), caps, pausesRunningGuest(p.plan()), created, p.mapped().notes());
+            jobs.begin(rec);
+            AppliedSteps applied = new AppliedSteps();
             try {
-                new PlanExecutor(ctx.qmp(), journal, DomainContext.CREATE_JOB_TIMEOUT, fdGroups::listener)
+                new PlanExecutor(ctx.qmp(), applied, DomainContext.CREATE_JOB_TIMEOUT, fdGroups::listener)
                         .apply(p.plan());
             } catch (VirtBackupException e) {
                 if (e.getSuppressed().length == 0) {
                     jobs.clear(); // the executor rolled back everything the plan had created
                     throw e;
                 }
-                // Undoing failed too (typically: the QMP socket was lost). The record lists what was created,
-                // so it stays: backupEnd, from any process, finishes the cleanup.
+                // Undoing failed too (typically: the QMP socket was lost). The record keeps what may exist, so
+                // backupEnd, from any process, finishes the cleanup.
+                jobs.update(rec.withCreated(applied.mayExist(p.plan())));
                 throw new VirtBackupException(e.code(), e.domain(), e.getMessage() + "; undoing the start failed as "
                         + "well (" + e.getSuppressed()[0].getMessage() + "): the job stays on record until "
                         + "backupEnd (virtbackup backup-end) cleans up", e);
@@ -89,24 +96,49 @@ final class BackupService {
             // Metadata only after QEMU accepted the bitmaps: a crash in between leaves an orphan bitmap, which
             // reconciliation reports, never metadata without a bitmap.
             p.checkpoint().ifPresent(cp -> saveNewCheckpoint(ctx.checkpoints(), cp));
-            JobRecord running = journal.record().started();
-            jobs.save(running);
-            return new QemuBackupJob(ctx, running);
+            JobRecord running = rec.withPhase(JobRecord.Phase.RUNNING);
+            jobs.update(running);
+            return new QemuBackupJob(ctx, monitor, running, BackupPlanner.layout(p.mapped().request(), view.graph(), caps));
         }
     }
 
-    /** {@link JobRecord#guestWasRunning()} when the plan pauses the guest and it runs now. */
-    private List<com.fasterxml.jackson.databind.JsonNode> guestMark(Plan plan) {
-        boolean pauses = plan.steps().stream().anyMatch(s -> s instanceof Step.PauseGuest);
-        if (pauses && ctx.qmp().execute(Qmp.queryStatus()).path("running").asBoolean(false)) {
-            return List.of(JobRecord.guestWasRunning());
+    /** Counts the steps a start applied, for the record of a start whose undo failed. */
+    private static final class AppliedSteps implements Journal {
+        private int next;
+
+        @Override
+        public void beforeStep(int index, Step step) {
+            next = index;
         }
-        return List.of();
+
+        @Override
+        public void afterStep(int index, Step step) {
+            next = index + 1;
+        }
+
+        /** What the applied steps and the failed one may have created (a failed file creation created nothing). */
+        List<Resource> mayExist(Plan plan) {
+            List<Resource> r = new ArrayList<>();
+            for (int i = 0; i <= next && i < plan.steps().size(); i++) {
+                Step s = plan.steps().get(i);
+                if (i < next || !(s instanceof Step.CreateFile)) {
+                    r.addAll(s.creates());
+                }
+            }
+            return r;
+        }
+    }
+
+    /** Whether the plan pauses the guest and it runs now: an end of a start that dies meanwhile resumes it. */
+    private boolean pausesRunningGuest(Plan plan) {
+        boolean pauses = plan.steps().stream().anyMatch(s -> s instanceof Step.PauseGuest);
+        return pauses && ctx.qmp().execute(Qmp.queryStatus()).path("running").asBoolean(false);
     }
 
     BackupDryRun dryRun(String backupXml, String checkpointXml, Set<BackupStartFlag> flags) {
+        new BackupEnder(ctx).settle();
         refuseSecondJob(ctx.jobs());
-        Prepared p = prepare(backupXml, checkpointXml, flags, ctx.view(), Instant.now());
+        Prepared p = prepare(backupXml, checkpointXml, flags, ctx.view(), Instant.now(), ctx.capabilities().get());
         return new BackupDryRun(BackupXml.format(p.mapped().aligned()), PlanJson.toQmpLines(p.plan()).lines().toList());
     }
 
@@ -118,7 +150,7 @@ final class BackupService {
     }
 
     private Prepared prepare(String backupXml, String checkpointXml, Set<BackupStartFlag> flags, DomainView view,
-            Instant now) {
+            Instant now, QemuCapabilities caps) {
         CheckpointStore store = ctx.checkpoints();
         Set<String> known = store.loadAll().keySet();
         Optional<CheckpointDef> checkpoint = Optional.ofNullable(checkpointXml)
@@ -128,18 +160,21 @@ final class BackupService {
         BackupDef aligned = BackupAligner.align(def, view.domain(), suffix, known::contains);
         aligned.server().filter(s -> s.transport() == Transport.FD)
                 .ifPresent(s -> fdGroups.require(s.fdgroup().orElseThrow()));
-        RequestMapper.Options options = new RequestMapper.Options(flags.contains(BackupStartFlag.REUSE_EXTERNAL),
-                flags.contains(BackupStartFlag.INCREMENTAL_FALLBACK_FULL), ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange(),
-                ctx.pullMethod());
+        JobRecord.Options options = new JobRecord.Options(flags.contains(BackupStartFlag.REUSE_EXTERNAL),
+                flags.contains(BackupStartFlag.INCREMENTAL_FALLBACK_FULL), ctx.tlsDir().orElse(null), ctx.speedLimit(),
+                ctx.copyRange(), ctx.pullMethod());
+        Map<String, Map<String, String>> sourceBitmaps = new LinkedHashMap<>();
         RequestMapper.Mapped mapped = RequestMapper.map(aligned, checkpoint.map(RequestMapper::checkpointRequest),
-                options, view.graph(), bitmapsIn(store), ctx.jobs()::targetsOf);
-        Plan plan = BackupPlanner.planStart(mapped.request(), view.graph(), ctx.capabilities().get());
-        return new Prepared(checkpoint, mapped, plan);
+                mapperOptions(options), view.graph(),
+                cp -> sourceBitmaps.computeIfAbsent(cp, c -> store.load(c).map(RequestMapper::bitmaps).orElse(Map.of())),
+                ctx.jobs()::targetsOf);
+        Plan plan = BackupPlanner.planStart(mapped.request(), view.graph(), caps);
+        return new Prepared(checkpoint, mapped, plan, options, sourceBitmaps);
     }
 
-    /** The bitmaps of a stored checkpoint by disk; none for an unknown one (alignment has refused it already). */
-    private static Function<String, Map<String, String>> bitmapsIn(CheckpointStore store) {
-        return cp -> store.load(cp).map(RequestMapper::bitmaps).orElse(Map.of());
+    private static RequestMapper.Options mapperOptions(JobRecord.Options o) {
+        return new RequestMapper.Options(o.reuseExternal(), o.fallbackFull(), o.tls(), true, o.speedLimit(),
+                o.copyRange(), o.pullMethod());
     }
 
     /** libvirt's checkpoint create steps before QEMU: post-parse, align, duplicate check, parent = current. */
@@ -161,35 +196,17 @@ final class BackupService {
         store.setCurrent(cp.name());
     }
 
-    /** The layout a running job was started with, recomputed from its record (the planner is pure). */
-    static BackupLayout layoutOf(JobRecord rec, DomainContext ctx) {
-        BackupDef aligned = BackupXml.parseInternal(rec.alignedXml());
-        DomainView start = DomainView.of(rec.queryBlock(), rec.namedNodes(), ctx.name(), rec.diskNames());
-        Optional<CheckpointRequest> cp = Optional.ofNullable(rec.checkpoint())
-                .map(n -> new CheckpointRequest(n, rec.checkpointDisks()));
-        RequestMapper.Options options = new RequestMapper.Options(rec.flags().contains(BackupStartFlag.REUSE_EXTERNAL.name()),
-                false, ctx.tlsDir(), true, ctx.speedLimit(), ctx.copyRange(), pullMethodOf(rec));
-        RequestMapper.Mapped mapped = RequestMapper.map(aligned, cp, options, start.graph(), bitmapsIn(ctx.checkpoints()),
-                c -> rec.backingTargets());
-        return BackupPlanner.layout(mapped.request(), start.graph(), ctx.capabilities().get());
-    }
-
     /**
-     * The pull method a job was started with, whatever this connection's option says: a copy-before-write
-     * pull names everything it creates {@code <prefix>-<disk>-cbw...}.
+     * The layout a job was started with, recomputed from its record alone (the planner is pure): no QEMU is
+     * needed, and nothing comes from the settings of the connection that looks.
      */
-    static PullMethod pullMethodOf(JobRecord rec) {
-        boolean cbw = rec.created().stream().flatMap(n -> java.util.stream.Stream.of(n.path("node"), n.path("job")))
-                .anyMatch(v -> v.asText("").matches(".*-cbw(-.*)?"));
-        return cbw ? PullMethod.CBW : PullMethod.FLEECING;
-    }
-
-    static Duration elapsed(JobRecord rec) {
-        return Duration.ofMillis(Math.max(0, System.currentTimeMillis() - rec.startedAtMillis()));
-    }
-
-    static BackupMode mode(JobRecord rec) {
-        return BackupMode.valueOf(rec.mode().toUpperCase());
+    static BackupLayout layoutOf(JobRecord rec, String domainName) {
+        BackupDef aligned = BackupXml.parseInternal(rec.alignedXml());
+        DomainView start = DomainView.of(rec.queryBlock(), rec.namedNodes(), domainName, rec.diskNames());
+        Optional<CheckpointRequest> cp = rec.newCheckpoint().map(n -> new CheckpointRequest(n, rec.checkpointDisks()));
+        RequestMapper.Mapped mapped = RequestMapper.map(aligned, cp, mapperOptions(rec.options()), start.graph(),
+                c -> rec.sourceBitmaps().getOrDefault(c, Map.of()), c -> rec.backingTargets());
+        return BackupPlanner.layout(mapped.request(), start.graph(), rec.capabilities());
     }
 
     static VirtBackupException noBackup() {
@@ -202,11 +219,4 @@ final class BackupService {
         return BackupXml.format(BackupXml.parseInternal(rec.alignedXml()));
     }
 
-    /** The running job, or the last one's statistics. */
-    JobInfo jobInfo(boolean completed) {
-        if (completed) {
-            return ctx.jobs().last().map(JobInfos::fromParams).orElse(JobInfos.none());
-        }
-        return ctx.jobs().current().map(r -> new QemuBackupJob(ctx, r).info()).orElse(JobInfos.none());
-    }
 }

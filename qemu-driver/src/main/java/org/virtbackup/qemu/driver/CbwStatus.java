@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.virtbackup.qemu.plan.BackupLayout;
 import org.virtbackup.qemu.plan.Qmp;
 import org.virtbackup.qemu.plan.ResolvedDisk;
+import org.virtbackup.qemu.qmp.QemuErrors;
 import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpCommand;
 import org.virtbackup.qemu.qmp.QmpErrorException;
@@ -88,7 +89,7 @@ final class CbwStatus {
         try {
             qmp.execute(new QmpCommand("blockdev-add", probe));
         } catch (QmpErrorException e) {
-            return e.desc().startsWith("Could not read qcow2 header");
+            return QemuErrors.isBrokenSnapshotRead(e);
         }
         qmp.execute(Qmp.blockdevDel(c.probeNode())); // the guest disk holds a qcow2 image: readable
         return false;

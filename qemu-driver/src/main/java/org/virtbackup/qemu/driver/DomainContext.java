@@ -7,7 +7,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
+import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.qemu.qmp.QmpChannel;
+import org.virtbackup.qemu.qmp.QmpException;
 import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.DomainLock;
 import org.virtbackup.qemu.store.JobStore;
@@ -17,7 +19,7 @@ import org.virtbackup.xml.model.DomainDef;
  * Everything the services of one domain share: the QMP channel, the probed capabilities, the state files.
  *
  * @param name the domain's name
- * @param qmp the connected channel
+ * @param session the connection's lease on the QMP socket
  * @param capabilities probed once per connection
  * @param domainDir the domain's state directory
  * @param tlsDir the x509 directory for {@code tls='yes'} pull backups, if configured
@@ -27,7 +29,7 @@ import org.virtbackup.xml.model.DomainDef;
  * @param pullMethod how new pull backups keep the point in time (driver option {@code pullMethod})
  * @param exportGrace how long a pull's end waits for NBD clients (driver option {@code exportGraceSeconds})
  */
-record DomainContext(String name, QmpChannel qmp, Supplier<QemuCapabilities> capabilities, Path domainDir,
+record DomainContext(String name, QmpSession session, Supplier<QemuCapabilities> capabilities, Path domainDir,
         Optional<String> tlsDir, long speedLimit, boolean copyRange, Optional<DomainDef> userDomain,
         PullMethod pullMethod, Duration exportGrace) {
 
@@ -48,7 +50,37 @@ record DomainContext(String name, QmpChannel qmp, Supplier<QemuCapabilities> cap
         return DomainLock.acquire(domainDir, LOCK_TIMEOUT);
     }
 
+    /**
+     * Opens an operation: the QMP socket, once connected in it, stays connected until it is closed (see
+     * {@link QmpSession}). Every public entry point opens one before it uses {@link #qmp()}.
+     */
+    QmpSession.Operation operation() {
+        return session.begin();
+    }
+
+    /**
+     * The QMP channel of the current operation, connecting if needed.
+     *
+     * @throws VirtBackupException when no QEMU can be reached, the socket stays busy, or no operation is open
+     */
+    QmpChannel qmp() {
+        try {
+            return session.channel();
+        } catch (QmpException e) {
+            throw e.toVirtBackupException();
+        }
+    }
+
+    /**
+     * Whether a QEMU answers on the socket.
+     *
+     * @throws VirtBackupException {@code RESOURCE_BUSY} when another client holds it
+     */
+    boolean qemuAnswers() {
+        return session.answers();
+    }
+
     DomainView view() {
-        return DomainView.read(qmp, name, userDomain);
+        return DomainView.read(qmp(), name, userDomain);
     }
 }

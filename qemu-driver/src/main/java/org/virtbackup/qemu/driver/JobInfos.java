@@ -11,6 +11,7 @@ import org.virtbackup.api.BackupMode;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.qemu.exec.JobResult;
+import org.virtbackup.qemu.store.JobRecord;
 
 /** Builds {@link JobInfo}s from QEMU's job entries, the way libvirt's {@code qemuBackupGetJobInfoStats} does. */
 final class JobInfos {
@@ -46,9 +47,9 @@ final class JobInfos {
                 OptionalLong.of(tempUsed), OptionalLong.of(tempTotal), error, notes);
     }
 
-    /** A copy-before-write pull: failed once its snapshot broke, else {@code state}. */
-    static JobInfo cbw(JobState state, Duration elapsed, CbwStatus.Status s, List<String> notes) {
-        return pull(s.broken().isEmpty() ? state : JobState.FAILED, elapsed, s.used(), s.total(), s.error(), notes);
+    /** How long a job has run. */
+    static Duration elapsed(JobRecord rec) {
+        return Duration.ofMillis(Math.max(0, System.currentTimeMillis() - rec.startedAtMillis()));
     }
 
     /** The typed parameters of a stored job, back as a {@link JobInfo}. */

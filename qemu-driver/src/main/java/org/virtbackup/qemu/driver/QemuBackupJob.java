@@ -2,13 +2,9 @@
 package org.virtbackup.qemu.driver;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupMode;
@@ -19,39 +15,40 @@ import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.qemu.exec.JobResult;
-import org.virtbackup.qemu.exec.QemuJobs;
 import org.virtbackup.qemu.plan.BackupLayout;
-import org.virtbackup.qemu.plan.ResolvedDisk;
+import org.virtbackup.qemu.plan.Qmp;
+import org.virtbackup.qemu.qmp.QmpErrorException;
 import org.virtbackup.qemu.qmp.QmpException;
-import org.virtbackup.qemu.qmp.QmpRunState;
 import org.virtbackup.qemu.qmp.QmpStateException;
+import org.virtbackup.qemu.store.DomainLock;
 import org.virtbackup.qemu.store.JobRecord;
 
 /**
- * A backup job as seen from one connection. Its state is read from QEMU ({@code query-jobs}) and the state
- * directory each time, so a job started by another process looks the same.
+ * A backup job as seen from one connection. Every look reads QEMU ({@code query-jobs}) and the state
+ * directory, and applies {@link JobVerdict}, so a job started by another process looks the same. A look that
+ * finds a push finished ends it ({@link BackupEnder#settle}), as libvirt does.
  */
 final class QemuBackupJob implements BackupJob {
 
-    /** How often listeners get {@code PROGRESS}. */
-    private static final Duration TICK = Duration.ofMillis(500);
-    /** How often {@link #awaitCompletion} looks: completion is seen at most this late. */
-    private static final Duration AWAIT_TICK = Duration.ofMillis(200);
-
     private final DomainContext ctx;
+    private final JobMonitor monitor;
     private final JobRecord rec;
-    private BackupLayout layout;
+    private final BackupLayout layout;
 
-    QemuBackupJob(DomainContext ctx, JobRecord rec) {
+    /** @param layout the job's layout, computed from {@code rec} (or by the start that made it) */
+    QemuBackupJob(DomainContext ctx, JobMonitor monitor, JobRecord rec, BackupLayout layout) {
         this.ctx = ctx;
+        this.monitor = monitor;
         this.rec = rec;
+        this.layout = layout;
     }
 
-    /** Computed on first need: it needs QEMU's capabilities, which a job whose QEMU died cannot give. */
-    private synchronized BackupLayout layout() {
-        if (layout == null) {
-            layout = BackupService.layoutOf(rec, ctx);
-        }
+    /** The job on record, its layout computed from the record alone (no QEMU needed). */
+    QemuBackupJob(DomainContext ctx, JobMonitor monitor, JobRecord rec) {
+        this(ctx, monitor, rec, BackupService.layoutOf(rec, ctx.name()));
+    }
+
+    BackupLayout layout() {
         return layout;
     }
 
@@ -62,227 +59,160 @@ final class QemuBackupJob implements BackupJob {
 
     @Override
     public BackupMode mode() {
-        return BackupService.mode(rec);
+        return rec.mode();
     }
 
-    private boolean stillCurrent() {
-        return ctx.jobs().current().filter(r -> r.jobId().equals(rec.jobId())).isPresent();
-    }
-
-    /** What one look at QEMU's jobs showed: the job's state, and each of our QMP jobs by id. */
-    private record Snapshot(JobInfo info, Map<String, JobResult> jobs) {
+    /**
+     * What one look showed.
+     *
+     * @param info the job's statistics and state
+     * @param jobs our QMP jobs by id
+     * @param over the job is no longer on record: ended, by this look or by anyone
+     */
+    record Seen(JobInfo info, Map<String, JobResult> jobs, boolean over) {
+        boolean isFinal() {
+            return over || info.state().isTerminal();
+        }
     }
 
     @Override
     public JobInfo info() {
-        return snapshot().info();
+        return settle(look()).info();
     }
 
     /**
-     * One {@code query-jobs}: one short use of the QMP socket (a connection of its own unless the caller's
-     * operation, or {@code qmpHold=connection}, holds it).
+     * One look: one short use of the QMP socket (a connection of its own unless an operation of this
+     * connection, or {@code qmpHold=connection}, holds it). It changes nothing: a push found finished is ended
+     * by {@link #settle}.
      *
      * @throws VirtBackupException when the look failed but QEMU still answers ({@code RESOURCE_BUSY} when another
      *     client holds the socket): the job's state is then unknown, not failed; or when this connection was
      *     closed. The job counts as failed only when no QEMU answers any more.
      */
-    private Snapshot snapshot() {
-        boolean live = ctx.jobs().current().filter(r -> r.jobId().equals(rec.jobId()))
-                .filter(r -> !r.phase().equals(JobRecord.ENDING)).isPresent();
-        if (!live) {
-            // ended, or an end decided the outcome and is (or was, before it died) tearing down
-            return new Snapshot(ctx.jobs().last().map(JobInfos::fromParams).orElse(JobInfos.none()), Map.of());
+    Seen look() {
+        try (QmpSession.Operation op = ctx.operation()) {
+            return lookWithin();
         }
-        Map<String, JobResult> ours;
+    }
+
+    private Seen lookWithin() {
+        Optional<JobRecord> now = ctx.jobs().current().filter(r -> r.jobId().equals(rec.jobId()))
+                .filter(r -> r.phase() != JobRecord.Phase.ENDING);
+        if (now.isEmpty()) {
+            return ended(); // or an end decided the outcome and is (or was, before it died) tearing down
+        }
+        JobVerdict.Look look;
         try {
-            if (layout().request().cbw()) { // no jobs: scratch use and snapshot health are measured
-                CbwStatus.Status status;
-                try {
-                    status = CbwStatus.read(ctx.qmp(), layout());
-                } catch (QmpException e) {
-                    throw e.toVirtBackupException();
-                }
-                return new Snapshot(JobInfos.cbw(JobState.RUNNING, BackupService.elapsed(rec), status, rec.notes()),
-                        Map.of());
-            }
-            Map<String, JobResult> all = QemuJobs.query(ctx.qmp());
-            ours = BackupEnder.ours(layout(), all);
+            look = JobVerdict.Look.read(ctx.qmp(), layout);
         } catch (VirtBackupException e) {
             if (!isTransient(e) || qemuAnswers()) {
                 throw e; // this look failed, not the job
             }
-            return new Snapshot(JobInfos.of(JobState.FAILED, mode(), BackupService.elapsed(rec), List.of(),
-                    Optional.of("lost the connection to QEMU: " + e.getMessage()), rec.notes()), Map.of());
+            return new Seen(JobInfos.of(JobState.FAILED, mode(), JobInfos.elapsed(rec), List.of(),
+                    Optional.of("lost the connection to QEMU: " + e.getMessage()), rec.notes()), Map.of(), false);
         }
-        if (ours.size() < layout().disks().size()) {
-            return new Snapshot(JobInfos.of(JobState.FAILED, mode(), BackupService.elapsed(rec), ours.values(),
-                    Optional.of("a backup job no longer exists in QEMU (QEMU restarted, or another client dismissed it)"),
-                    rec.notes()), ours);
+        return new Seen(JobVerdict.judge(now.get(), layout.disks().size(), look, false), look.jobs(), false);
+    }
+
+    /**
+     * What a look that found the job finished becomes: a push is ended (libvirt's lifecycle), and a job another
+     * connection ended meanwhile (its jobs then look gone) reports what that end recorded.
+     */
+    Seen settle(Seen s) {
+        if (s.over() || !s.info().state().isTerminal()) {
+            return s;
         }
-        Optional<String> error = ours.values().stream().flatMap(j -> j.error().stream()).findFirst();
-        JobState state = JobState.RUNNING;
-        if (mode() == BackupMode.PUSH && ours.values().stream().allMatch(JobResult::isConcluded)) {
-            state = error.isPresent() ? JobState.FAILED : JobState.COMPLETED;
+        if (mode() == BackupMode.PUSH) {
+            Optional<JobInfo> ended = new BackupEnder(ctx).settle();
+            if (ended.isPresent()) {
+                return new Seen(ended.get(), s.jobs(), true);
+            }
         }
-        return new Snapshot(JobInfos.of(state, mode(), BackupService.elapsed(rec), ours.values(), error, rec.notes()), ours);
+        boolean over = ctx.jobs().current().filter(r -> r.jobId().equals(rec.jobId()))
+                .filter(r -> r.phase() != JobRecord.Phase.ENDING).isEmpty();
+        return over ? ended() : s;
+    }
+
+    private Seen ended() {
+        return new Seen(ctx.jobs().last().map(JobInfos::fromParams).orElse(JobInfos.none()), Map.of(), true);
     }
 
     /**
      * Whether a failed look may succeed later: anything but this connection having been closed. With a
      * connection per operation, a look can fail while QEMU and the job are fine (busy socket, a slow greeting).
      */
-    private static boolean isTransient(VirtBackupException e) {
-        return !(e.getCause() instanceof QmpStateException);
+    static boolean isTransient(RuntimeException e) {
+        return !(e instanceof QmpStateException) && !(e.getCause() instanceof QmpStateException);
     }
 
     /** Whether a QEMU answers on the socket (a busy one counts): if not, it died and the job with it. */
     private boolean qemuAnswers() {
         try {
-            return ctx.qmp().state() == QmpRunState.RUNNING;
+            return ctx.qemuAnswers();
         } catch (VirtBackupException e) {
             return e.code() == ErrorCode.RESOURCE_BUSY;
         }
     }
 
     /**
-     * One listener: its own pump thread; events in order, {@code JOB_COMPLETED} once and last, by whoever sees
-     * the end first (the pump, or {@link #awaitCompletion}).
-     */
-    private static final class Subscription {
-        final Consumer<JobEvent> listener;
-        private boolean completed;
-        volatile boolean closed;
-
-        Subscription(Consumer<JobEvent> listener) {
-            this.listener = listener;
-        }
-
-        synchronized boolean completed() {
-            return completed;
-        }
-
-        /** Delivers {@code event} unless the job's completion was delivered already. */
-        synchronized void deliver(JobEvent event) {
-            if (!completed) {
-                listener.accept(event);
-            }
-        }
-
-        synchronized void complete(JobInfo info) {
-            if (!completed) {
-                completed = true;
-                listener.accept(new JobEvent(JobEvent.Type.JOB_COMPLETED, Optional.empty(), info));
-            }
-        }
-    }
-
-    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-
-    /**
-     * Delivered in order on a thread of the driver: {@code PROGRESS} about twice a second while the job runs,
-     * {@code DISK_COMPLETED}/{@code DISK_FAILED} as disks conclude, and {@code JOB_COMPLETED} exactly once —
-     * also to a listener registered after the job finished, and always before {@link #awaitCompletion}
-     * returns. The driver polls QEMU's jobs, each look a short use of the QMP socket, so that other clients
-     * can use the socket while the job runs; a look that finds the socket busy is skipped.
+     * Delivered in order on the connection's monitor thread ({@link JobMonitor}): {@code PROGRESS} about twice a
+     * second while the job runs, {@code DISK_COMPLETED}/{@code DISK_FAILED} as disks conclude, and
+     * {@code JOB_COMPLETED} exactly once — also to a listener registered after the job finished, and always
+     * before {@link #awaitCompletion} returns.
      */
     @Override
     public AutoCloseable onEvent(Consumer<JobEvent> listener) {
-        Subscription sub = new Subscription(listener);
-        subscriptions.add(sub);
-        Thread pump = new Thread(() -> pump(sub), "virtbackup-events-" + rec.jobId());
-        pump.setDaemon(true);
-        pump.start();
-        return () -> {
-            sub.closed = true;
-            subscriptions.remove(sub);
-            pump.interrupt();
-        };
-    }
-
-    private void pump(Subscription sub) {
-        Set<String> concluded = null; // disks that concluded before the listener came are not news
-        try {
-            while (!sub.closed && !sub.completed()) {
-                Optional<Snapshot> s = look();
-                if (s.isPresent()) {
-                    if (concluded == null) {
-                        concluded = new HashSet<>(s.get().jobs().entrySet().stream().filter(e -> e.getValue().isConcluded())
-                                .map(Map.Entry::getKey).toList());
-                    }
-                    disksConcluded(sub, s.get(), concluded);
-                    if (s.get().info().state().isTerminal()) {
-                        sub.complete(s.get().info());
-                        return;
-                    }
-                    sub.deliver(new JobEvent(JobEvent.Type.PROGRESS, Optional.empty(), s.get().info()));
-                }
-                Thread.sleep(TICK.toMillis());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the subscription was closed
-        } catch (VirtBackupException ignored) {
-            // the connection was closed: the subscription ends with it
-        }
-    }
-
-    /** A snapshot, or empty when this look failed while QEMU is fine (the socket was busy, say). */
-    private Optional<Snapshot> look() {
-        try {
-            return Optional.of(snapshot());
-        } catch (VirtBackupException e) {
-            if (isTransient(e)) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-    }
-
-    private void disksConcluded(Subscription sub, Snapshot s, Set<String> concluded) {
-        for (ResolvedDisk d : layout().disks()) {
-            JobResult r = s.jobs().get(d.jobId());
-            if (r != null && r.isConcluded() && concluded.add(d.jobId())) {
-                sub.deliver(new JobEvent(r.error().isPresent() ? JobEvent.Type.DISK_FAILED : JobEvent.Type.DISK_COMPLETED,
-                        Optional.of(d.disk()), s.info()));
-            }
-        }
+        return monitor.subscribe(this, listener);
     }
 
     /**
-     * Polls QEMU's jobs, each look a short use of the QMP socket, so that it works from any connection (also
-     * one that did not start the job) and lets other clients use the socket meanwhile.
+     * Waits on the connection's monitor: while it holds the QMP socket, QEMU's {@code JOB_STATUS_CHANGE} events
+     * say at once when the job concluded; it lets go of the socket every few seconds so that other clients
+     * get their turn.
      *
      * @throws VirtBackupException {@code OPERATION_TIMEOUT} when the job runs past {@code timeout} (or the socket
      *     stayed busy that long)
      */
     @Override
     public JobInfo awaitCompletion(Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        String busy = "";
-        while (true) {
-            try {
-                JobInfo info = snapshot().info();
-                if (info.state().isTerminal() || (mode() == BackupMode.PULL && !stillCurrent())) {
-                    subscriptions.forEach(sub -> sub.complete(info));
-                    return info;
+        return monitor.await(this, timeout);
+    }
+
+    @Override
+    public void setSpeed(long bytesPerSecond) {
+        if (bytesPerSecond < 0) {
+            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU,
+                    "speed must be a number of bytes per second >= 0, not " + bytesPerSecond);
+        }
+        if (mode() == BackupMode.PULL) {
+            throw new VirtBackupException(ErrorCode.OPERATION_INVALID, ErrorDomain.QEMU, "a pull backup copies "
+                    + "nothing on its own (its scratch only takes old data the guest overwrites): no speed to set");
+        }
+        try (DomainLock lock = ctx.lock(); QmpSession.Operation op = ctx.operation()) {
+            JobRecord now = ctx.jobs().current().filter(r -> r.jobId().equals(rec.jobId()))
+                    .filter(r -> r.phase() == JobRecord.Phase.RUNNING)
+                    .orElseThrow(() -> new VirtBackupException(ErrorCode.OPERATION_INVALID, ErrorDomain.QEMU,
+                            "backup job '" + rec.jobId() + "' no longer runs"));
+            for (JobResult j : JobVerdict.Look.read(ctx.qmp(), layout).jobs().values()) {
+                if (!j.isConcluded()) {
+                    setSpeed(j.id(), bytesPerSecond);
                 }
-                busy = "";
-            } catch (VirtBackupException e) {
-                if (!isTransient(e)) {
-                    throw e;
-                }
-                busy = "; at the last look: " + e.getMessage();
             }
-            if (Instant.now().isAfter(deadline)) {
-                throw new VirtBackupException(ErrorCode.OPERATION_TIMEOUT, ErrorDomain.QEMU, "backup job '"
-                        + rec.jobId() + "' did not complete within " + timeout.toSeconds() + " s" + busy);
+            ctx.jobs().update(now.withOptions(now.options().withSpeedLimit(bytesPerSecond)));
+        }
+    }
+
+    /** A copy that concluded between the look and the change needs no speed. */
+    private void setSpeed(String jobId, long bytesPerSecond) {
+        try {
+            ctx.qmp().execute(Qmp.blockJobSetSpeed(jobId, bytesPerSecond));
+        } catch (QmpErrorException e) {
+            JobResult after = JobVerdict.Look.read(ctx.qmp(), layout).jobs().get(jobId);
+            if (after != null && !after.isConcluded()) {
+                throw e.toVirtBackupException();
             }
-            try {
-                Thread.sleep(AWAIT_TICK.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new VirtBackupException(ErrorCode.OPERATION_ABORTED, ErrorDomain.QEMU, "interrupted while "
-                        + "waiting for backup job '" + rec.jobId() + "'", e);
-            }
+        } catch (QmpException e) {
+            throw e.toVirtBackupException();
         }
     }
 }

@@ -93,6 +93,7 @@ final class QemuCheckpoint implements DomainCheckpoint {
                 domain.requireRunning(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU,
                         "cannot delete checkpoint for inactive domain");
             }
+            domain.settle();
             new CheckpointService(domain.context()).delete(name, flags);
         });
     }

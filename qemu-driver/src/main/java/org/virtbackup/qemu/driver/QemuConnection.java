@@ -10,15 +10,15 @@ import org.virtbackup.api.VirtBackupException;
 
 /**
  * A connection to one QEMU: it serves exactly one domain. It holds the QMP socket only while an operation
- * works, unless opened with {@code qmpHold=connection} ({@link LazyQmpChannel}).
+ * works, unless opened with {@code qmpHold=connection} ({@link QmpSession}).
  */
 final class QemuConnection implements Connection {
 
     private final URI uri;
-    private final LazyQmpChannel qmp;
+    private final QmpSession qmp;
     private final QemuDomain domain;
 
-    QemuConnection(URI uri, LazyQmpChannel qmp, DomainContext ctx) {
+    QemuConnection(URI uri, QmpSession qmp, DomainContext ctx) {
         this.uri = uri;
         this.qmp = qmp;
         this.domain = new QemuDomain(ctx, qmp);

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.virtbackup.api.BackupDryRun;
+import org.virtbackup.api.BackupEndDryRun;
 import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupStartFlag;
@@ -24,19 +25,21 @@ import org.virtbackup.qemu.qmp.QmpException;
 
 /**
  * The QEMU driver's {@link Domain}: checks arguments, then delegates to the services. Each method is one
- * operation of the {@link LazyQmpChannel}: QEMU's socket is connected on first use and let go at the end.
+ * operation of the {@link QmpSession}: QEMU's socket is connected on first use and let go at the end.
  * Checkpoint metadata works without QEMU (a stopped domain), as libvirt's does for an inactive domain; what
  * needs QEMU fails with libvirt's error for an inactive domain.
  */
 final class QemuDomain implements Domain {
 
     private final DomainContext ctx;
-    private final LazyQmpChannel qmp;
+    private final QmpSession qmp;
     private final FdGroups fdGroups = new FdGroups();
+    private final JobMonitor monitor;
 
-    QemuDomain(DomainContext ctx, LazyQmpChannel qmp) {
+    QemuDomain(DomainContext ctx, QmpSession qmp) {
         this.ctx = ctx;
         this.qmp = qmp;
+        this.monitor = new JobMonitor(qmp);
     }
 
     DomainContext context() {
@@ -45,7 +48,7 @@ final class QemuDomain implements Domain {
 
     /** Runs {@code body} as one operation: the QMP socket, once connected in it, is let go at its end. */
     <T> T operation(Supplier<T> body) {
-        try (LazyQmpChannel.Operation op = qmp.begin()) {
+        try (QmpSession.Operation op = qmp.begin()) {
             return body.get();
         }
     }
@@ -87,7 +90,7 @@ final class QemuDomain implements Domain {
         Objects.requireNonNull(flags, "flags");
         return operation(() -> {
             requireBackupRunning();
-            return new BackupService(ctx, fdGroups).start(backupXml, checkpointXml, flags);
+            return new BackupService(ctx, fdGroups).start(backupXml, checkpointXml, flags, monitor);
         });
     }
 
@@ -99,9 +102,18 @@ final class QemuDomain implements Domain {
         fdGroups.associate(name, fds);
     }
 
-    /** Closes the associated descriptors (the connection closes). */
+    /** Stops watching jobs and closes the associated descriptors (the connection closes). */
     void close() {
+        monitor.close();
         fdGroups.close();
+    }
+
+    /**
+     * Ends a push that completed or failed before an operation looks at the domain (libvirt finalizes a
+     * finished push job without {@code virDomainBackupEnd}); nothing to do without a job on record.
+     */
+    void settle() {
+        new BackupEnder(ctx).settle();
     }
 
     private void requireBackupRunning() {
@@ -119,13 +131,22 @@ final class QemuDomain implements Domain {
     }
 
     @Override
+    public BackupEndDryRun backupEndDryRun(Set<BackupEndFlag> flags) {
+        Objects.requireNonNull(flags, "flags");
+        return operation(() -> new BackupEnder(ctx).dryRun(flags));
+    }
+
+    @Override
     public String backupGetXmlDesc() {
         return operation(() -> new BackupService(ctx).xmlDesc());
     }
 
     @Override
     public Optional<BackupJob> currentBackup() {
-        return operation(() -> ctx.jobs().current().map(r -> (BackupJob) new QemuBackupJob(ctx, r)));
+        return operation(() -> {
+            settle();
+            return ctx.jobs().current().map(r -> (BackupJob) new QemuBackupJob(ctx, monitor, r));
+        });
     }
 
     @Override
@@ -136,6 +157,7 @@ final class QemuDomain implements Domain {
 
     @Override
     public void abortJob() {
+        operation(this::settle);
         if (ctx.jobs().current().isEmpty()) {
             throw new VirtBackupException(ErrorCode.OPERATION_INVALID, ErrorDomain.QEMU, "no job is active on the domain");
         }
@@ -144,7 +166,13 @@ final class QemuDomain implements Domain {
 
     @Override
     public JobInfo jobInfo(boolean completed) {
-        return operation(() -> new BackupService(ctx).jobInfo(completed));
+        return operation(() -> {
+            settle();
+            if (completed) {
+                return ctx.jobs().last().map(JobInfos::fromParams).orElse(JobInfos.none());
+            }
+            return ctx.jobs().current().map(r -> new QemuBackupJob(ctx, monitor, r).info()).orElse(JobInfos.none());
+        });
     }
 
     @Override
@@ -161,6 +189,7 @@ final class QemuDomain implements Domain {
                     requireRunning();
                 }
             }
+            settle();
             String name = new CheckpointService(ctx).create(checkpointXml, flags).name().orElseThrow();
             return new QemuCheckpoint(this, name);
         });
@@ -169,6 +198,7 @@ final class QemuDomain implements Domain {
     @Override
     public List<DomainCheckpoint> listAllCheckpoints(Set<CheckpointListFlag> flags) {
         Objects.requireNonNull(flags, "flags");
+        operation(this::settle);
         return ctx.checkpoints().tree().list(flags).stream()
                 .map(n -> (DomainCheckpoint) new QemuCheckpoint(this, n)).toList();
     }

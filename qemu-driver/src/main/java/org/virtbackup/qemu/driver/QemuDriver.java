@@ -15,7 +15,6 @@ import org.virtbackup.api.Connection;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
-import org.virtbackup.qemu.plan.BackupPlanner;
 import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
 import org.virtbackup.qemu.qmp.QmpChannel;
@@ -28,7 +27,7 @@ import org.virtbackup.xml.DomainXml;
 import org.virtbackup.xml.model.DomainDef;
 
 /**
- * The {@code qmp+unix} driver. Options (each also settable where noted):
+ * The {@code qmp+unix} driver. Options (each also settable where noted; an unknown one is refused):
  * <ul>
  *   <li>{@code stateDir}: else the URI's {@code statedir}, else SPEC §5's default;</li>
  *   <li>{@code domain}: the domain's name when the URI names none (its {@code domain} comes first); else
@@ -63,7 +62,7 @@ public final class QemuDriver implements ConnectionDriver {
 
     /** The settings that do not come from QEMU. */
     private record Settings(StateDirectory state, Optional<String> tlsDir, long speed, boolean copyRange,
-            Optional<DomainDef> userDomain, PullMethod pullMethod, Duration exportGrace, LazyQmpChannel.Hold hold,
+            Optional<DomainDef> userDomain, PullMethod pullMethod, Duration exportGrace, QmpSession.Hold hold,
             Duration qmpWait) {
     }
 
@@ -74,10 +73,11 @@ public final class QemuDriver implements ConnectionDriver {
 
     @Override
     public Connection open(URI uri, Map<String, String> options) {
-        QemuUri u = withDomainOption(QemuUri.parse(uri), options.get("domain"));
-        Settings settings = settings(u, options);
-        LazyQmpChannel qmp = new LazyQmpChannel(u.socket(), settings.hold(), settings.qmpWait());
-        try (LazyQmpChannel.Operation op = qmp.begin()) {
+        DriverOptions o = DriverOptions.parse(options);
+        QemuUri u = withDomainOption(QemuUri.parse(uri), o.domain().orElse(null));
+        Settings settings = settings(u, o);
+        QmpSession qmp = new QmpSession(u.socket(), settings.hold(), settings.qmpWait());
+        try (QmpSession.Operation op = qmp.begin()) {
             Optional<QmpGreeting> greeting;
             try {
                 greeting = qmp.reach();
@@ -87,7 +87,7 @@ public final class QemuDriver implements ConnectionDriver {
             if (greeting.isEmpty()) {
                 return new QemuConnection(uri, qmp, context(qmp, stoppedDomain(u, settings), settings));
             }
-            DomainContext ctx = context(qmp, u.domain().orElseGet(() -> nameOf(qmp)), settings);
+            DomainContext ctx = context(qmp, u.domain().orElseGet(() -> nameOf(qmp.channel())), settings);
             // Reconciliation at open: report (warn) what does not match, change nothing.
             CheckpointRepair.logAtOpen(ctx);
             return new QemuConnection(uri, qmp, ctx);
@@ -120,62 +120,11 @@ public final class QemuDriver implements ConnectionDriver {
         return u.domain().get();
     }
 
-    private static Settings settings(QemuUri u, Map<String, String> options) {
-        StateDirectory state = StateDirectory.resolveDefault(
-                Optional.ofNullable(options.get("stateDir")).map(Path::of).or(u::stateDir));
-        Optional<String> tls = Optional.ofNullable(options.get("tlsDir"))
-                .or(() -> Optional.ofNullable(System.getenv("VIRTBACKUP_BACKUP_TLS_DIR")));
-        Optional<DomainDef> domain = Optional.ofNullable(options.get("domainXml")).map(Path::of)
-                .or(u::domainXml).map(QemuDriver::readDomain);
-        return new Settings(state, tls, speed(options), !"false".equals(options.get("copyRange")), domain,
-                pullMethod(options), exportGrace(options), hold(options), qmpWait(options));
-    }
-
-    private static Duration exportGrace(Map<String, String> options) {
-        String v = options.get("exportGraceSeconds");
-        if (v == null) {
-            return BackupPlanner.DEFAULT_EXPORT_GRACE;
-        }
-        try {
-            long seconds = Long.parseLong(v);
-            if (seconds >= 0) {
-                return Duration.ofSeconds(seconds);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU,
-                "option exportGraceSeconds must be a number of seconds >= 0, not '" + v + "'");
-    }
-
-    private static LazyQmpChannel.Hold hold(Map<String, String> options) {
-        try {
-            return LazyQmpChannel.Hold.parse(options.getOrDefault("qmpHold", "operation"));
-        } catch (IllegalArgumentException e) {
-            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "option " + e.getMessage(), e);
-        }
-    }
-
-    private static Duration qmpWait(Map<String, String> options) {
-        String v = options.getOrDefault("qmpWait", "5");
-        try {
-            double seconds = Double.parseDouble(v);
-            if (seconds >= 0 && seconds <= 3600) {
-                return Duration.ofMillis(Math.round(seconds * 1000));
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU,
-                "option qmpWait must be a number of seconds from 0 to 3600, not '" + v + "'");
-    }
-
-    private static PullMethod pullMethod(Map<String, String> options) {
-        try {
-            return PullMethod.parse(options.getOrDefault("pullMethod", "fleecing"));
-        } catch (IllegalArgumentException e) {
-            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "option " + e.getMessage(), e);
-        }
+    private static Settings settings(QemuUri u, DriverOptions o) {
+        StateDirectory state = StateDirectory.resolveDefault(o.stateDir().or(u::stateDir));
+        Optional<DomainDef> domain = o.domainXml().or(u::domainXml).map(QemuDriver::readDomain);
+        return new Settings(state, o.tlsDir(), o.backupSpeed(), o.copyRange(), domain, o.pullMethod(),
+                o.exportGrace(), o.hold(), o.qmpWait());
     }
 
     private static DomainDef readDomain(Path file) {
@@ -187,21 +136,7 @@ public final class QemuDriver implements ConnectionDriver {
         }
     }
 
-    private static long speed(Map<String, String> options) {
-        String v = options.getOrDefault("backupSpeed", "0");
-        try {
-            long speed = Long.parseLong(v);
-            if (speed >= 0) {
-                return speed;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU,
-                "option backupSpeed must be a number of bytes per second >= 0, not '" + v + "'");
-    }
-
-    private static DomainContext context(LazyQmpChannel qmp, String name, Settings s) {
+    private static DomainContext context(QmpSession qmp, String name, Settings s) {
         Path domainDir = s.state().domainDir(name);
         return new DomainContext(name, qmp, new Capabilities(qmp, domainDir), domainDir, s.tlsDir(), s.speed(),
                 s.copyRange(), s.userDomain(), s.pullMethod(), s.exportGrace());
@@ -212,22 +147,22 @@ public final class QemuDriver implements ConnectionDriver {
      * new connection to the socket (QEMU may have been restarted, or upgraded, in between).
      */
     private static final class Capabilities implements Supplier<QemuCapabilities> {
-        private final LazyQmpChannel qmp;
+        private final QmpSession qmp;
         private final Path domainDir;
         private long generation = -1;
         private QemuCapabilities caps;
 
-        Capabilities(LazyQmpChannel qmp, Path domainDir) {
+        Capabilities(QmpSession qmp, Path domainDir) {
             this.qmp = qmp;
             this.domainDir = domainDir;
         }
 
         @Override
         public synchronized QemuCapabilities get() {
-            try (LazyQmpChannel.Operation op = qmp.begin()) {
-                String version = qmp.connect().version();
+            try (QmpSession.Operation op = qmp.begin()) {
+                String version = qmp.greeting().version();
                 if (caps == null || generation != qmp.generation()) {
-                    caps = CapabilityCache.get(domainDir, qmp.socket(), version, () -> probe(qmp));
+                    caps = CapabilityCache.get(domainDir, qmp.socket(), version, () -> probe(qmp.channel()));
                     generation = qmp.generation();
                 }
                 return caps;

@@ -12,6 +12,7 @@ import org.virtbackup.qemu.plan.Qmp;
 import org.virtbackup.qemu.plan.Step;
 import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpCommand;
+import org.virtbackup.qemu.qmp.QemuErrors;
 import org.virtbackup.qemu.qmp.QmpErrorException;
 import org.virtbackup.qemu.qmp.QmpEventListener;
 
@@ -62,13 +63,13 @@ final class ExportDeleter {
                 }
                 return true;
             } catch (QmpErrorException e) {
-                if (e.desc().endsWith("is not found")) {
+                if (QemuErrors.isExportMissing(e)) {
                     return false;
                 }
-                if (e.desc().contains("already shutting down")) {
+                if (QemuErrors.isExportShuttingDown(e)) {
                     return true; // an earlier, interrupted end asked for it; wait for it to go
                 }
-                if (hard || !e.desc().contains("still in use")) {
+                if (hard || !QemuErrors.isExportInUse(e)) {
                     throw e;
                 }
             }

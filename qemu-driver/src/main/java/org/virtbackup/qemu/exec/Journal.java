@@ -4,12 +4,12 @@ package org.virtbackup.qemu.exec;
 import org.virtbackup.qemu.plan.Step;
 
 /**
- * Where the executor records its progress. {@link #beforeStep} must be durable when it returns: a crash
- * right after it leaves a record of everything the step may have created.
+ * What the executor tells of its progress, step by step. (A backup start records everything its plan may
+ * create before the plan runs, so nothing here needs to reach the disk.)
  */
 public interface Journal {
 
-    /** A journal that records nothing (dry runs, checkpoint plans that need no crash record). */
+    /** A journal that records nothing. */
     Journal NONE = new Journal() {
         @Override
         public void beforeStep(int index, Step step) {
@@ -20,7 +20,7 @@ public interface Journal {
         }
     };
 
-    /** Called before step {@code index} runs; records {@link Step#creates()}. */
+    /** Called before step {@code index} runs. */
     void beforeStep(int index, Step step);
 
     /** Called after step {@code index} succeeded. */

@@ -2,6 +2,9 @@
 package org.virtbackup.qemu.exec;
 
 import java.io.FileDescriptor;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +130,19 @@ public final class PlanExecutor {
             } catch (RuntimeException e) {
                 LOG.warn("rollback step failed: {}", e.getMessage());
                 first.addSuppressed(e);
+            }
+        }
+    }
+
+    /**
+     * Refuses a plan that would create a file that exists already, before anything runs: a start records the
+     * files it will create before it runs, and an end deletes what the record lists, so a file in the way must
+     * never get on record. (The creation itself stays exclusive: a file that appears meanwhile fails it.)
+     */
+    public static void refuseExistingFiles(Plan plan) {
+        for (Step s : plan.steps()) {
+            if (s instanceof Step.CreateFile f && Files.exists(Path.of(f.path()), LinkOption.NOFOLLOW_LINKS)) {
+                throw StepRunner.exists(Path.of(f.path()), null);
             }
         }
     }

@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,8 @@ import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.qemu.plan.JobOutcome;
 import org.virtbackup.qemu.plan.Step;
 import org.virtbackup.qemu.qmp.QmpChannel;
+import org.virtbackup.qemu.qmp.JobStatus;
+import org.virtbackup.qemu.qmp.QemuErrors;
 import org.virtbackup.qemu.qmp.QmpErrorException;
 import org.virtbackup.qemu.qmp.QmpEvent;
 import org.virtbackup.qemu.qmp.QmpEventListener;
@@ -36,6 +39,10 @@ final class StepRunner {
     private final QmpEventListener events;
     private final Duration jobTimeout;
     private final Map<String, JobResult> jobs = new LinkedHashMap<>();
+    /** The last {@code query-jobs} of this plan run, by id. */
+    private Map<String, JobResult> known = Map.of();
+    /** The last status of each job as QEMU's events told it, since the plan began. */
+    private final Map<String, String> statuses = new HashMap<>();
     /** Whether a {@link Step.PauseGuest} of this plan paused a running guest that is not resumed yet. */
     private boolean pausedGuest;
     private final ExportDeleter exports;
@@ -81,6 +88,10 @@ final class StepRunner {
             pauseGuest();
         } else if (step instanceof Step.ResumeGuest) {
             resumeGuest();
+        } else if (step instanceof Step.ResumePausedGuest) {
+            if (qmp.execute(org.virtbackup.qemu.plan.Qmp.queryStatus()).path("status").asText("").equals("paused")) {
+                qmp.execute(org.virtbackup.qemu.plan.Qmp.cont());
+            }
         } else if (step instanceof Step.SetDrive d) {
             setDrive(d);
         } else {
@@ -100,7 +111,7 @@ final class StepRunner {
                 run(step);
             }
         } catch (QmpErrorException e) {
-            if (!isAlreadyGone(e)) {
+            if (!QemuErrors.isAlreadyGone(e)) {
                 throw e;
             }
         }
@@ -113,24 +124,21 @@ final class StepRunner {
         }
     }
 
-    private static boolean isAlreadyGone(QmpErrorException e) {
-        // QEMU reports a missing node/bitmap/job/export as DeviceNotFound or as a GenericError whose text
-        // names it; the class is the reliable part, the text is only checked for the generic class.
-        return e.isClass("DeviceNotFound") || e.desc().startsWith("Cannot find device")
-                || e.desc().contains("not found") || e.desc().startsWith("Job not found")
-                || e.desc().startsWith("Failed to find node") || e.desc().equals("NBD server not running");
-    }
-
     private static void createFile(Path path, int mode) {
         try {
             Files.createFile(path, PosixFilePermissions.asFileAttribute(permissions(mode)));
         } catch (FileAlreadyExistsException e) {
-            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "store '" + path
-                    + "' for backup exists: remove it, or pass REUSE_EXTERNAL (--reuse-external) to write into it", e);
+            throw exists(path, e);
         } catch (IOException e) {
             throw new VirtBackupException(ErrorCode.SYSTEM_ERROR, ErrorDomain.QEMU,
                     "cannot create '" + path + "': " + e.getMessage(), e);
         }
+    }
+
+    /** The error of a file the plan would create that exists already. */
+    static VirtBackupException exists(Path path, Exception cause) {
+        return new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "store '" + path
+                + "' for backup exists: remove it, or pass REUSE_EXTERNAL (--reuse-external) to write into it", cause);
     }
 
     private static void setMode(Path path, int mode) {
@@ -155,54 +163,111 @@ final class StepRunner {
         }
     }
 
+    /**
+     * Waits for a job to conclude and reads its final entry. The executor's listener has seen every status
+     * change since the plan began, so {@code query-jobs} is sent only when a job may have concluded (or its
+     * status is unknown: a job of an earlier plan, or a recheck after {@link #RECHECK} without news).
+     */
     private void await(Step.AwaitJob a) {
         Instant deadline = Instant.now().plus(jobTimeout);
         while (true) {
-            Optional<JobResult> r = Optional.ofNullable(QemuJobs.query(qmp).get(a.jobId()));
-            if (r.isEmpty()) {
-                throw new VirtBackupException(ErrorCode.INTERNAL_ERROR, ErrorDomain.QEMU,
-                        "job '" + a.jobId() + "' disappeared from QEMU before it was read");
-            }
-            if (r.get().isConcluded()) {
-                jobs.put(a.jobId(), r.get());
-                if (a.expected() == JobOutcome.SUCCESS && r.get().error().isPresent()) {
-                    throw new VirtBackupException(ErrorCode.INTERNAL_ERROR, ErrorDomain.QEMU,
-                            "job '" + a.jobId() + "' failed: " + r.get().error().get());
-                }
+            drainStatuses();
+            String status = statuses.get(a.jobId());
+            JobResult last = known.get(a.jobId());
+            if (last != null && last.isConcluded()) { // final: an earlier await's query-jobs read it already
+                jobs.put(a.jobId(), last);
+                checkOutcome(a, last);
                 return;
+            }
+            if (status == null || status.equals(JobStatus.CONCLUDED.qmpName()) || status.equals(JobStatus.NULL.qmpName())) {
+                Optional<JobResult> r = Optional.ofNullable(queryJobs().get(a.jobId()));
+                if (r.isEmpty()) {
+                    throw new VirtBackupException(ErrorCode.INTERNAL_ERROR, ErrorDomain.QEMU,
+                            "job '" + a.jobId() + "' disappeared from QEMU before it was read");
+                }
+                if (r.get().isConcluded()) {
+                    jobs.put(a.jobId(), r.get());
+                    checkOutcome(a, r.get());
+                    return;
+                }
+                statuses.put(a.jobId(), r.get().status());
             }
             if (Instant.now().isAfter(deadline)) {
                 throw new VirtBackupException(ErrorCode.OPERATION_TIMEOUT, ErrorDomain.QEMU,
                         "job '" + a.jobId() + "' did not conclude within " + jobTimeout.toSeconds() + " s");
             }
-            waitForStatusChange(a.jobId());
-        }
-    }
-
-    private void waitForStatusChange(String jobId) {
-        Instant until = Instant.now().plus(RECHECK);
-        while (Instant.now().isBefore(until)) {
-            Optional<QmpEvent> e = events.poll(Duration.between(Instant.now(), until));
-            if (e.isEmpty() || jobId.equals(e.get().dataText("id"))) {
-                return;
+            if (!waitForStatusChange(a.jobId())) {
+                statuses.remove(a.jobId()); // no news for a while: look again rather than trust a missed event
             }
         }
     }
 
+    private static void checkOutcome(Step.AwaitJob a, JobResult r) {
+        if (a.expected() == JobOutcome.SUCCESS && r.error().isPresent()) {
+            throw new VirtBackupException(ErrorCode.INTERNAL_ERROR, ErrorDomain.QEMU,
+                    "job '" + a.jobId() + "' failed: " + r.error().get());
+        }
+    }
+
+    /** {@code query-jobs}, remembered: a concluded entry is final, so later awaits need not ask again. */
+    private Map<String, JobResult> queryJobs() {
+        known = QemuJobs.query(qmp);
+        return known;
+    }
+
+    /** Notes the status of every job event queued now. */
+    private void drainStatuses() {
+        events.drain().forEach(this::note);
+    }
+
+    private void note(QmpEvent e) {
+        statuses.put(e.dataText("id"), e.dataText("status"));
+    }
+
+    /** Waits up to {@link #RECHECK} for a status change of {@code jobId}; false when none came. */
+    private boolean waitForStatusChange(String jobId) {
+        Instant until = Instant.now().plus(RECHECK);
+        while (Instant.now().isBefore(until)) {
+            Optional<QmpEvent> e = events.poll(Duration.between(Instant.now(), until));
+            if (e.isEmpty()) {
+                return false;
+            }
+            note(e.get());
+            if (jobId.equals(e.get().dataText("id"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Cancels a job unless it concluded. Consecutive cancels of one plan share a {@code query-jobs}; a job that
+     * concluded since is found by asking again when QEMU refuses the cancel.
+     */
     private void cancel(String jobId) {
-        JobResult r = QemuJobs.query(qmp).get(jobId);
+        JobResult r = known.containsKey(jobId) ? known.get(jobId) : queryJobs().get(jobId);
         if (r == null || r.isConcluded()) {
             return; // cancelling is idempotent: nothing left to cancel
         }
-        qmp.execute(org.virtbackup.qemu.plan.Qmp.jobCancel(jobId));
+        try {
+            qmp.execute(org.virtbackup.qemu.plan.Qmp.jobCancel(jobId));
+        } catch (QmpErrorException e) {
+            JobResult now = queryJobs().get(jobId);
+            if (now != null && !now.isConcluded()) {
+                throw e;
+            }
+        }
     }
 
+    /** Dismisses a concluded job; one this plan awaited is known concluded without asking QEMU again. */
     private void dismiss(String jobId) {
-        JobResult r = QemuJobs.query(qmp).get(jobId);
-        if (r == null) {
-            return;
+        if (!jobs.containsKey(jobId)) {
+            JobResult r = QemuJobs.query(qmp).get(jobId);
+            if (r == null) {
+                return;
+            }
+            jobs.put(jobId, r);
         }
-        jobs.putIfAbsent(jobId, r);
         qmp.execute(org.virtbackup.qemu.plan.Qmp.jobDismiss(jobId));
     }
 

@@ -196,6 +196,15 @@ public final class EmbeddedQemu implements AutoCloseable {
         return control.execute(command);
     }
 
+    /**
+     * Listens to events on the private control monitor: QEMU sends every event to each monitor, so a benchmark
+     * sees the moment QEMU reports a change, whoever holds the public socket.
+     */
+    public org.virtbackup.qemu.qmp.QmpEventListener listenControl(String... eventNames) {
+        requireOpen("listen for control events");
+        return control.listen(eventNames);
+    }
+
     private void io(String deviceId, String command, long offset, long length) {
         QemuDisk disk = config.disks().stream().filter(d -> d.deviceId().equals(deviceId)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no disk '" + deviceId + "' in this QEMU; disks: "

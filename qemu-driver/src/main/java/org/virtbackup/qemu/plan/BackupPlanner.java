@@ -86,10 +86,44 @@ public final class BackupPlanner {
      *     export is deleted in {@code hard} mode (see {@link Step.DeleteExport})
      */
     public static Plan planEnd(BackupLayout layout, End end, boolean discardCheckpoint, Duration exportGrace) {
-        if (layout.request().cbw()) {
-            return CbwPlanner.end(layout, discardCheckpoint, exportGrace);
+        return planEnd(layout, end, discardCheckpoint, exportGrace, Leftovers.NONE);
+    }
+
+    /**
+     * What the end of a start that never finished (its process died) cleans up beyond the layout.
+     *
+     * @param jobs {@code blockdev-create} jobs the start recorded: it may have died between starting and
+     *     dismissing one
+     * @param pausedGuest the start paused a running guest around its point in time: resume it if still paused
+     */
+    public record Leftovers(List<String> jobs, boolean pausedGuest) {
+        /** Nothing beyond the layout. */
+        public static final Leftovers NONE = new Leftovers(List.of(), false);
+
+        public Leftovers {
+            jobs = List.copyOf(jobs);
         }
-        return EndPlanner.plan(layout, end, discardCheckpoint, exportGrace);
+    }
+
+    /**
+     * The teardown plan with the leftovers of a start that never finished first: the guest resumed, then the
+     * leftover jobs cancelled, awaited and dismissed (a create job holds the node the layout's steps delete).
+     */
+    public static Plan planEnd(BackupLayout layout, End end, boolean discardCheckpoint, Duration exportGrace,
+            Leftovers leftovers) {
+        List<Step> steps = new ArrayList<>();
+        if (leftovers.pausedGuest()) {
+            steps.add(new Step.ResumePausedGuest());
+        }
+        for (String job : leftovers.jobs()) {
+            steps.add(new Step.CancelJob(job));
+            steps.add(new Step.AwaitJob(job, JobOutcome.ANY));
+            steps.add(new Step.DismissJob(job));
+        }
+        Plan base = layout.request().cbw() ? CbwPlanner.end(layout, discardCheckpoint, exportGrace)
+                : EndPlanner.plan(layout, end, discardCheckpoint, exportGrace);
+        steps.addAll(base.steps());
+        return Plan.teardown(steps);
     }
 
     /** The NBD server's unix socket: only its owner may connect. */

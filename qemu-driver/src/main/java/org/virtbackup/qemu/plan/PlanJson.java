@@ -79,6 +79,8 @@ public final class PlanJson {
             n.put("step", "pause-guest");
         } else if (step instanceof Step.ResumeGuest) {
             n.put("step", "resume-guest");
+        } else if (step instanceof Step.ResumePausedGuest) {
+            n.put("step", "resume-paused-guest");
         } else if (step instanceof Step.SetDrive d) {
             n.put("step", "set-drive");
             n.put("device", d.devicePath());

@@ -131,6 +131,11 @@ public final class Qmp {
     }
 
     /** {@code job-cancel}; a cancelled job still concludes and needs {@code job-dismiss} (notes §1). */
+    /** {@code block-job-set-speed}: a running copy job's new limit in bytes per second, 0 for none. */
+    public static QmpCommand blockJobSetSpeed(String jobId, long speed) {
+        return new QmpCommand("block-job-set-speed", JSON.objectNode().put("device", jobId).put("speed", speed));
+    }
+
     public static QmpCommand jobCancel(String jobId) {
         return idCommand("job-cancel", jobId);
     }

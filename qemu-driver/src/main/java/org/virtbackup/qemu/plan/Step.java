@@ -291,6 +291,22 @@ public sealed interface Step {
     }
 
     /**
+     * {@code cont} if {@code query-status} says the guest is paused: the end of a start that paused a running
+     * guest around its point in time and died before resuming it. Running it twice resumes once.
+     */
+    record ResumePausedGuest() implements Step {
+        @Override
+        public List<Step> undoSteps() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(Qmp.cont());
+        }
+    }
+
+    /**
      * Move a guest device's {@code drive} from node {@code from} to node {@code to}: {@code qom-get} first, no
      * {@code qom-set} when it already uses {@code to} (setting the node in use aborts QEMU 7.2, notes §8
      * gotcha 2), and a refusal when it uses neither. Undo: the move back (which has no undo itself).

@@ -31,24 +31,69 @@ public final class AtomicFiles {
      * over the target, fsync of the directory.
      */
     public static void write(Path file, String content) {
+        write(file, content, true);
+    }
+
+    /**
+     * Replaces {@code file} with {@code content} as {@link #write} does, but without any fsync: a process that
+     * dies leaves the old or the new content (the kernel keeps what was written), an operating system crash
+     * may leave the old one. For state whose loss with the machine is harmless.
+     */
+    public static void replace(Path file, String content) {
+        write(file, content, false);
+    }
+
+    private static void write(Path file, String content, boolean durable) {
         Path dir = file.toAbsolutePath().getParent();
         Path tmp = dir.resolve("." + file.getFileName() + ".new");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING),
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-                ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
+            writeTemp(tmp, content, durable);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(dir);
+            if (durable) {
+                syncDirectory(dir);
+            }
         } catch (IOException e) {
             deleteQuietly(tmp);
             throw new VirtBackupException(ErrorCode.WRITE_FAILED, ErrorDomain.QEMU,
                     "cannot write '" + file + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Replaces {@code file} with {@code content} and deletes {@code gone}, a file of the same directory, with
+     * one fsync of the content and one of the directory: after a crash, {@code gone} is deleted only if
+     * {@code file} has its new content.
+     */
+    public static void writeAndDelete(Path file, String content, Path gone) {
+        Path dir = file.toAbsolutePath().getParent();
+        if (!dir.equals(gone.toAbsolutePath().getParent())) {
+            throw new IllegalArgumentException(gone + " is not in " + dir);
+        }
+        Path tmp = dir.resolve("." + file.getFileName() + ".new");
+        try {
+            writeTemp(tmp, content, true);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.deleteIfExists(gone);
+            syncDirectory(dir);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            throw new VirtBackupException(ErrorCode.WRITE_FAILED, ErrorDomain.QEMU,
+                    "cannot write '" + file + "' and delete '" + gone + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** A new 0600 file holding {@code content}, fsynced if {@code sync}. */
+    private static void writeTemp(Path tmp, String content, boolean sync) throws IOException {
+        try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            if (sync) {
+                ch.force(true);
+            }
         }
     }
 

@@ -2,45 +2,86 @@
 package org.virtbackup.qemu.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.virtbackup.api.BackupMode;
+import org.virtbackup.qemu.plan.PullMethod;
+import org.virtbackup.qemu.plan.Resource;
+import org.virtbackup.qemu.qmp.QemuCapabilities;
 
 /**
  * The running backup job as persisted in {@code <state>/<domain>/backup.json}: enough to report on it, end
  * it, or clean up after it from any process. QEMU stays the source of truth; this is the list of what to
  * look for (SPEC §2).
  *
- * <p>The plan is not stored: it is a pure function of the aligned definition, the flags, the backing
- * targets and the block graph read at start, which are stored, so every process computes the same layout.
+ * <p>The plan is not stored: it is a pure function of what is stored here (the aligned definition, the start
+ * options, the checkpoint bitmaps read at start, the backing targets, the block graph read at start and the
+ * capabilities of the QEMU it ran on), so every process computes the same layout, also after QEMU died.
+ * Nothing is taken from the settings of the connection that looks at the job later.
  *
  * @param jobId the job's id
- * @param mode {@code push} or {@code pull}
+ * @param mode push or pull
+ * @param phase where the job is in its life
  * @param startedAtMillis when the job started, epoch milliseconds
- * @param flags the {@link org.virtbackup.api.BackupStartFlag} names
+ * @param options the options the job started with
  * @param alignedXml the aligned backup definition in libvirt's internal form (with {@code index})
  * @param checkpoint the checkpoint created with the backup, or null
  * @param checkpointDisks the disks that checkpoint has a bitmap on
+ * @param sourceBitmaps per checkpoint an incremental disk starts from: the bitmap each disk recorded, by disk
  * @param backingTargets per disk, the previous backup an incremental qcow2 target records as backing file
  * @param queryBlock {@code query-block} at start
  * @param namedNodes {@code query-named-block-nodes} at start
- * @param phase {@code starting} until the start plan completed, then {@code running}; {@code ending} once an
- *     end decided the outcome and began tearing down
- * @param created every resource a step recorded before it ran
- * @param notes remarks for the job info (e.g. disks backed up in full instead of incrementally)
  * @param diskNames QEMU's disk names → the caller's libvirt target names, when a domain XML mapped them
+ * @param capabilities what the QEMU the job started on could do
+ * @param guestWasRunning the start plan pauses the guest, and it was running: an end of a start that never
+ *     finished resumes it
+ * @param created everything the start plan may create, recorded before it ran (see {@link JobStore})
+ * @param notes remarks for the job info (e.g. disks backed up in full instead of incrementally)
  */
-public record JobRecord(String jobId, String mode, long startedAtMillis, List<String> flags, String alignedXml,
-        String checkpoint, List<String> checkpointDisks, Map<String, BackingRef> backingTargets, JsonNode queryBlock,
-        JsonNode namedNodes, String phase, List<JsonNode> created, List<String> notes, Map<String, String> diskNames) {
+public record JobRecord(String jobId, BackupMode mode, Phase phase, long startedAtMillis, Options options,
+        String alignedXml, String checkpoint, List<String> checkpointDisks,
+        Map<String, Map<String, String>> sourceBitmaps, Map<String, BackingRef> backingTargets, JsonNode queryBlock,
+        JsonNode namedNodes, Map<String, String> diskNames, QemuCapabilities capabilities, boolean guestWasRunning,
+        List<Resource> created, List<String> notes) {
 
-    /** Phase while the start plan runs. */
-    public static final String STARTING = "starting";
-    /** Phase once the job runs. */
-    public static final String RUNNING = "running";
-    /** Phase once an end decided how the job ended (recorded in last-job.json) and began tearing down. */
-    public static final String ENDING = "ending";
+    /** Where a job is in its life. */
+    public enum Phase {
+        /** The start plan runs (or ran, and its process died before it finished). */
+        STARTING,
+        /** The start plan completed: the job runs. */
+        RUNNING,
+        /** An end decided how the job ended (recorded in last-job.json) and tears it down. */
+        ENDING
+    }
+
+    /**
+     * The options a job started with.
+     *
+     * @param reuseExternal {@code REUSE_EXTERNAL}
+     * @param fallbackFull {@code INCREMENTAL_FALLBACK_FULL}
+     * @param tlsDir the x509 directory of a TLS pull, or null
+     * @param speedLimit push: each disk's copy limit in bytes per second, 0 for none (changed by setSpeed)
+     * @param copyRange push: {@code copy_file_range} asked for
+     * @param pullMethod pull: fleecing or copy-before-write
+     */
+    public record Options(boolean reuseExternal, boolean fallbackFull, String tlsDir, long speedLimit,
+            boolean copyRange, PullMethod pullMethod) {
+        public Options {
+            Objects.requireNonNull(pullMethod, "pullMethod");
+        }
+
+        /** The TLS directory, if any. */
+        public Optional<String> tls() {
+            return Optional.ofNullable(tlsDir);
+        }
+
+        /** A copy with another speed limit. */
+        public Options withSpeedLimit(long bytesPerSecond) {
+            return new Options(reuseExternal, fallbackFull, tlsDir, bytesPerSecond, copyRange, pullMethod);
+        }
+    }
 
     /**
      * A previous backup image.
@@ -52,45 +93,42 @@ public record JobRecord(String jobId, String mode, long startedAtMillis, List<St
     }
 
     public JobRecord {
-        flags = List.copyOf(flags);
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(capabilities, "capabilities");
         checkpointDisks = List.copyOf(checkpointDisks);
+        sourceBitmaps = sourceBitmaps == null ? Map.of() : Map.copyOf(sourceBitmaps);
         backingTargets = Map.copyOf(backingTargets);
+        diskNames = diskNames == null ? Map.of() : Map.copyOf(diskNames);
         created = List.copyOf(created);
         notes = List.copyOf(notes);
-        diskNames = diskNames == null ? Map.of() : Map.copyOf(diskNames);
+    }
+
+    /** The checkpoint created with the backup, if any. */
+    public Optional<String> newCheckpoint() {
+        return Optional.ofNullable(checkpoint);
     }
 
     /** A copy in another phase. */
-    public JobRecord withPhase(String newPhase) {
-        return new JobRecord(jobId, mode, startedAtMillis, flags, alignedXml, checkpoint, checkpointDisks,
-                backingTargets, queryBlock, namedNodes, newPhase, created, notes, diskNames);
+    public JobRecord withPhase(Phase newPhase) {
+        return new JobRecord(jobId, mode, newPhase, startedAtMillis, options, alignedXml, checkpoint, checkpointDisks,
+                sourceBitmaps, backingTargets, queryBlock, namedNodes, diskNames, capabilities, guestWasRunning,
+                created, notes);
     }
 
-    /**
-     * The mark a start records, before its plan runs, when the plan pauses a guest that is running: a start that
-     * dies while the guest is paused leaves it to the end to resume it.
-     */
-    public static JsonNode guestWasRunning() {
-        return JsonNodeFactory.instance.objectNode().put("guest", "running");
+    /** A copy with other options. */
+    public JobRecord withOptions(Options newOptions) {
+        return new JobRecord(jobId, mode, phase, startedAtMillis, newOptions, alignedXml, checkpoint, checkpointDisks,
+                sourceBitmaps, backingTargets, queryBlock, namedNodes, diskNames, capabilities, guestWasRunning,
+                created, notes);
     }
 
-    /** Whether the start paused a running guest and never got to resume it (it died before its end). */
-    public boolean guestToResume() {
-        return created.contains(guestWasRunning());
-    }
-
-    /** The record once the start plan completed: phase running, the guest (if paused) resumed. */
-    public JobRecord started() {
-        List<JsonNode> rest = created.stream().filter(n -> !n.equals(guestWasRunning())).toList();
-        return new JobRecord(jobId, mode, startedAtMillis, flags, alignedXml, checkpoint, checkpointDisks,
-                backingTargets, queryBlock, namedNodes, RUNNING, rest, notes, diskNames);
-    }
-
-    /** A copy with more recorded resources. */
-    public JobRecord withCreated(List<JsonNode> more) {
-        List<JsonNode> all = new ArrayList<>(created);
-        all.addAll(more);
-        return new JobRecord(jobId, mode, startedAtMillis, flags, alignedXml, checkpoint, checkpointDisks,
-                backingTargets, queryBlock, namedNodes, phase, all, notes, diskNames);
+    /** A copy listing only {@code applied} as created (a start whose rollback failed part-way). */
+    public JobRecord withCreated(List<Resource> applied) {
+        return new JobRecord(jobId, mode, phase, startedAtMillis, options, alignedXml, checkpoint, checkpointDisks,
+                sourceBitmaps, backingTargets, queryBlock, namedNodes, diskNames, capabilities, guestWasRunning,
+                applied, notes);
     }
 }

@@ -3,8 +3,10 @@ package org.virtbackup.qemu.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -17,12 +19,30 @@ import org.virtbackup.api.VirtBackupException;
  * last ended job, for {@code domjobinfo --completed}) and {@code backups/<checkpoint>.json} (the targets of
  * the push backup that created a checkpoint, so that the next incremental target can name them as its
  * backing file). Callers hold the {@link DomainLock} while they change anything.
+ *
+ * <p>Durability, with the fewest synchronous writes that keep a crash safe. Two kinds of crash matter: the
+ * controlling process dies (the kernel keeps every write it made), or the machine dies (QEMU and its jobs
+ * die with it; only what was fsynced survives). So:
+ * <ol>
+ *   <li>{@link #begin}: before the start plan runs, the record lists everything the plan may create, fsynced
+ *       once (not once per step). After a machine crash this is what lets any process find and delete the
+ *       files a start created; a listed resource the start never got to create is simply not found.</li>
+ *   <li>{@link #update} (the job runs, an end decided the outcome and tears down, a speed change): no fsync.
+ *       A dead process leaves the new content; a dead machine leaves an older phase, and a job of a dead
+ *       QEMU ends the same way from either (failed, its files deleted).</li>
+ *   <li>{@link #finish}: the outcome in {@code last-job.json}, then the record removed, made durable with
+ *       two fsyncs (the content, then the directory). Only once this holds may a caller be told that a push backup completed: after a machine
+ *       crash, a job still on record counts as failed and its targets are deleted.</li>
+ * </ol>
+ * Two fsyncs start a job and two end it, whatever the number of disks.
  */
 public final class JobStore {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
+    private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
 
     private final Path dir;
 
@@ -31,31 +51,44 @@ public final class JobStore {
         this.dir = domainDir;
     }
 
-
     /** The running job, if any. */
     public Optional<JobRecord> current() {
-        return AtomicFiles.read(dir.resolve("backup.json")).map(s -> parse(s, JobRecord.class, "backup.json"));
+        return AtomicFiles.read(record()).map(s -> parse(s, JobRecord.class, "backup.json"));
     }
 
-    /** Records the running job (durably). */
-    public void save(JobRecord record) {
-        AtomicFiles.write(dir.resolve("backup.json"), write(record));
+    /** Records a job about to start, durably: see the class documentation. */
+    public void begin(JobRecord record) {
+        AtomicFiles.write(record(), write(record));
     }
 
-    /** Forgets the running job. */
+    /** Records a change of the running job, without fsync: see the class documentation. */
+    public void update(JobRecord record) {
+        AtomicFiles.replace(record(), write(record));
+    }
+
+    /** Forgets a job whose start failed and undid everything it had created. */
     public void clear() {
-        AtomicFiles.delete(dir.resolve("backup.json"));
+        AtomicFiles.delete(record());
+    }
+
+    /** Records how the job ended without fsync (an end that dies halfway reads it back); see {@link #finish}. */
+    public void decided(Map<String, Object> params) {
+        AtomicFiles.replace(dir.resolve("last-job.json"), write(params));
+    }
+
+    /** Records how the job ended and forgets it, durably: see the class documentation. */
+    public void finish(Map<String, Object> params) {
+        AtomicFiles.writeAndDelete(dir.resolve("last-job.json"), write(params), record());
+    }
+
+    private Path record() {
+        return dir.resolve("backup.json");
     }
 
     /** The typed parameters of the last ended job. */
     @SuppressWarnings("unchecked")
     public Optional<Map<String, Object>> last() {
         return AtomicFiles.read(dir.resolve("last-job.json")).map(s -> parse(s, Map.class, "last-job.json"));
-    }
-
-    /** Records the last ended job. */
-    public void saveLast(Map<String, Object> params) {
-        AtomicFiles.write(dir.resolve("last-job.json"), write(params));
     }
 
     /** The targets of the push backup that created {@code checkpoint}, by disk. */

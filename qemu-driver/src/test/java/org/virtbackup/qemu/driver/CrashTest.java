@@ -67,8 +67,9 @@ class CrashTest extends DomainTest {
     void anEndThatDiesIsFinishedByTheNextEnd(String failpoint) throws Exception {
         Domain dom = f.domain();
         dom.backupStart(PushBackupTest.pushXml(null, tmp.resolve("vda.bak.qcow2"), tmp.resolve("vdb.bak.qcow2")),
-                PushBackupTest.checkpointXml("cp1"), Set.of()).awaitCompletion(Duration.ofSeconds(60));
+                PushBackupTest.checkpointXml("cp1"), Set.of());
         f.disconnect();
+        f.awaitConcludedInQemu("vb-backup-vda", "vb-backup-vdb"); // the child's end is the first to see it
         assertThat(child(failpoint, "end", f.qemu.qmpUri("vm1").toString(), f.state.toString()).status()).isEqualTo(86);
 
         assertThat(f.reconnect().backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);

@@ -116,6 +116,27 @@ final class DomainFixture implements AutoCloseable {
                 JsonNodeFactory.instance.objectNode().put("node-name", EIO_NODE)));
     }
 
+    /**
+     * Polls QEMU's control socket (not virtbackup's) until the jobs concluded: the job finishes with nobody of
+     * virtbackup looking, so that the next virtbackup call is the one that sees it finished.
+     */
+    void awaitConcludedInQemu(String... jobs) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            var reply = qemu.control(QmpCommand.of("query-jobs"));
+            long concluded = 0;
+            for (var j : reply) {
+                if (List.of(jobs).contains(j.path("id").asText()) && j.path("status").asText().equals("concluded")) {
+                    concluded++;
+                }
+            }
+            if (concluded == jobs.length) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the jobs did not conclude in QEMU");
+    }
+
     /** Nothing virtbackup made is left in QEMU: no nodes beyond the disks', no jobs, exports or temp bitmaps. */
     void assertNoLeftoversInQemu() {
         disconnect();

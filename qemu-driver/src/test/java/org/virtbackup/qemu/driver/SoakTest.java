@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.CheckpointListFlag;
+import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.JobInfo;
@@ -125,9 +126,10 @@ class SoakTest {
         Domain dom = f.reconnect();
         Path vdaT = tmp.resolve("vda.push" + i + ".qcow2");
         Path vdbT = tmp.resolve("vdb.push" + i + ".qcow2");
-        dom.backupStart(PushBackupTest.pushXml(since, vdaT, vdbT), PushBackupTest.checkpointXml("c" + i), Set.of());
+        BackupJob job = dom.backupStart(PushBackupTest.pushXml(since, vdaT, vdbT), PushBackupTest.checkpointXml("c" + i),
+                Set.of());
         DISKS.forEach(d -> c.guestOps += Restores.randomIo(f, r, d, SIZE)); // after the point in time
-        assertThat(dom.currentBackup().orElseThrow().awaitCompletion(Duration.ofSeconds(60)).state())
+        assertThat(job.awaitCompletion(Duration.ofSeconds(60)).state())
                 .as("push %d", i).isEqualTo(JobState.COMPLETED);
         JobInfo end = dom.backupEnd(Set.of());
         assertThat(end.state()).as("push %d", i).isEqualTo(JobState.COMPLETED);

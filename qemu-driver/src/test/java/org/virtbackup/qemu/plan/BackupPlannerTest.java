@@ -190,6 +190,25 @@ class BackupPlannerTest {
     }
 
     @Test
+    void theEndOfAStartThatNeverFinishedResumesTheGuestAndClearsItsJobsFirst() {
+        BackupLayout layout = BackupPlanner.layout(push(DiskRequest.full("virtio-disk0", "/b/vda.qcow2")), libvirt, CAPS);
+        Plan plain = BackupPlanner.planEnd(layout, BackupPlanner.End.CANCEL, false);
+        Plan unfinished = BackupPlanner.planEnd(layout, BackupPlanner.End.CANCEL, false,
+                BackupPlanner.DEFAULT_EXPORT_GRACE,
+                new BackupPlanner.Leftovers(List.of("vb-create-virtio-disk0-target-format"), true));
+        assertThat(unfinished.kind()).isEqualTo(Plan.Kind.TEARDOWN);
+        assertThat(unfinished.steps()).startsWith(new Step.ResumePausedGuest(),
+                new Step.CancelJob("vb-create-virtio-disk0-target-format"),
+                new Step.AwaitJob("vb-create-virtio-disk0-target-format", JobOutcome.ANY),
+                new Step.DismissJob("vb-create-virtio-disk0-target-format"));
+        assertThat(unfinished.steps().subList(4, unfinished.steps().size())).isEqualTo(plain.steps());
+        assertThat(PlanJson.toQmpLines(unfinished).lines().limit(4)).containsExactly("{\"execute\":\"cont\"}",
+                "{\"execute\":\"job-cancel\",\"arguments\":{\"id\":\"vb-create-virtio-disk0-target-format\"}}",
+                "{\"execute\":\"query-jobs\"}",
+                "{\"execute\":\"job-dismiss\",\"arguments\":{\"id\":\"vb-create-virtio-disk0-target-format\"}}");
+    }
+
+    @Test
     void copyRangeAndSpeedGoIntoTheBackupActionOnlyWhereTheSchemaHasThem() {
         DiskRequest vda = DiskRequest.full("virtio-disk0", "/b/vda.qcow2");
         BackupRequest fast = push(vda).copyRange(true).speedLimit(1 << 20);

@@ -1,22 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.driver;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.io.FileDescriptor;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Predicate;
 import org.virtbackup.qemu.qmp.QmpChannel;
-import org.virtbackup.qemu.qmp.QmpCommand;
 import org.virtbackup.qemu.qmp.QmpConnectException;
 import org.virtbackup.qemu.qmp.QmpDisconnectedException;
-import org.virtbackup.qemu.qmp.QmpEventListener;
 import org.virtbackup.qemu.qmp.QmpException;
 import org.virtbackup.qemu.qmp.QmpGreeting;
 import org.virtbackup.qemu.qmp.QmpInterruptedException;
@@ -24,11 +18,11 @@ import org.virtbackup.qemu.qmp.QmpRunState;
 import org.virtbackup.qemu.qmp.QmpStateException;
 
 /**
- * The QMP channel of one connection, connected only while an operation works (SPEC §2: a QMP socket serves
- * one client at a time). An operation ({@link #begin()}) connects on its first command and lets go of the
- * socket when the last open operation ends; with {@link Hold#CONNECTION} the socket stays connected until
- * {@link #close()}. Services use it as any {@link QmpChannel}: a command outside an operation is an operation
- * of its own.
+ * The lease one connection has on QEMU's QMP socket (SPEC §2: a QMP socket serves one client at a time). An
+ * operation ({@link #begin()}) connects on its first use of {@link #channel()} and lets go of the socket when
+ * the last open operation ends; with {@link Hold#CONNECTION} the socket stays connected until {@link #close()}.
+ * It is not a {@link QmpChannel}: the channel, with the wire's own rules, is {@link #channel()}, valid for the
+ * operation that got it.
  *
  * <p>QEMU 7.2's monitor ({@code -qmp unix:...,server=on,wait=off}) accepts one client; while it serves one,
  * the kernel queues two more connections (listen backlog 1) whose {@code connect} succeeds at once but whose
@@ -36,7 +30,7 @@ import org.virtbackup.qemu.qmp.QmpStateException;
  * {@code connect} blocks in the kernel. So waiting for the greeting is waiting in line, and the wait (connect
  * and greeting) is bounded by {@code busyWait}, after which the socket is reported busy.
  */
-final class LazyQmpChannel implements QmpChannel {
+final class QmpSession implements AutoCloseable {
 
     /** How long a connection holds the QMP socket (driver option {@code qmpHold}). */
     enum Hold {
@@ -73,7 +67,7 @@ final class LazyQmpChannel implements QmpChannel {
     private int operations;
     private boolean closed;
 
-    LazyQmpChannel(Path socket, Hold hold, Duration busyWait) {
+    QmpSession(Path socket, Hold hold, Duration busyWait) {
         this.socket = socket;
         this.hold = hold;
         this.busyWait = busyWait;
@@ -81,6 +75,11 @@ final class LazyQmpChannel implements QmpChannel {
 
     Path socket() {
         return socket;
+    }
+
+    /** Whether the socket stays connected from open to close ({@link Hold#CONNECTION}). */
+    boolean holdsConnection() {
+        return hold == Hold.CONNECTION;
     }
 
     /** Opens an operation: a socket connected within it stays connected until the operation is closed. */
@@ -94,7 +93,7 @@ final class LazyQmpChannel implements QmpChannel {
 
             @Override
             public void close() {
-                synchronized (LazyQmpChannel.this) {
+                synchronized (QmpSession.this) {
                     if (!ended) {
                         ended = true;
                         end();
@@ -119,7 +118,7 @@ final class LazyQmpChannel implements QmpChannel {
      */
     Optional<QmpGreeting> reach() {
         try {
-            return Optional.of(connect());
+            return Optional.of(greeting());
         } catch (QmpConnectException e) {
             if (e.busy()) {
                 throw e;
@@ -134,13 +133,20 @@ final class LazyQmpChannel implements QmpChannel {
     }
 
     /**
-     * The connected channel, connecting first when there is none. Call within an operation. A connection lost
+     * The connected channel of the open operations, connecting first when there is none. A connection lost
      * during the open operations is not replaced behind their back (the QEMU that answers might not be the one
      * they started with): they fail, and the next operation connects again.
+     *
+     * @throws QmpStateException when the session was closed, or no operation is open (with {@link Hold#OPERATION})
+     * @throws QmpConnectException when no QEMU listens, or another client held the socket for the whole wait
      */
-    private synchronized QmpChannel channel() {
+    synchronized QmpChannel channel() {
         if (closed) {
             throw new QmpStateException("use the connection to '" + socket + "'", QmpRunState.CLOSED, QmpRunState.RUNNING);
+        }
+        if (operations == 0 && hold == Hold.OPERATION) {
+            throw new QmpStateException("use the qmp socket '" + socket + "' outside an operation", QmpRunState.IDLE,
+                    QmpRunState.RUNNING);
         }
         if (live != null) {
             if (live.state() != QmpRunState.RUNNING) {
@@ -149,7 +155,7 @@ final class LazyQmpChannel implements QmpChannel {
             }
             return live;
         }
-        QmpChannel ch = QmpChannel.unix(socket, busyWait, DEFAULT_COMMAND_TIMEOUT);
+        QmpChannel ch = QmpChannel.unix(socket, busyWait, QmpChannel.DEFAULT_COMMAND_TIMEOUT);
         try {
             greeting = connectBounded(ch);
         } catch (QmpConnectException e) {
@@ -212,9 +218,8 @@ final class LazyQmpChannel implements QmpChannel {
         }
     }
 
-    /** Connects unless connected; QEMU's greeting. Within an operation, the socket stays connected. */
-    @Override
-    public QmpGreeting connect() {
+    /** QEMU's greeting, connecting unless connected. Within an operation, the socket stays connected. */
+    QmpGreeting greeting() {
         try (Operation op = begin()) {
             channel();
             synchronized (this) {
@@ -223,54 +228,25 @@ final class LazyQmpChannel implements QmpChannel {
         }
     }
 
-    @Override
-    public JsonNode execute(QmpCommand command, Duration timeout, FileDescriptor... fds) {
-        try (Operation op = begin()) {
-            return channel().execute(command, timeout, fds);
-        }
-    }
-
     /**
-     * A listener on the connection of the current operation; it ends with the operation.
-     *
-     * @throws QmpStateException outside an operation (unless the connection holds the socket)
-     */
-    @Override
-    public QmpEventListener listen(Set<String> eventNames, Predicate<? super JsonNode> dataFilter) {
-        synchronized (this) {
-            if (operations == 0 && hold == Hold.OPERATION) {
-                throw new QmpStateException("listen for events outside an operation", QmpRunState.IDLE,
-                        QmpRunState.RUNNING);
-            }
-            return channel().listen(eventNames, dataFilter);
-        }
-    }
-
-    /**
-     * {@link QmpRunState#RUNNING} when QEMU can be reached (connecting to find out), {@link QmpRunState#CLOSED}
-     * when no QEMU listens or the connection was closed.
+     * Whether a QEMU answers on the socket (connecting to find out; within an operation the connection stays).
+     * False when no QEMU listens or the session was closed.
      *
      * @throws org.virtbackup.api.VirtBackupException {@code RESOURCE_BUSY} when another client holds the socket:
      *     QEMU runs, but cannot be used; {@code OPERATION_FAILED} when the connection was lost during the
      *     current operation
      */
-    @Override
-    public QmpRunState state() {
+    boolean answers() {
         synchronized (this) {
             if (closed) {
-                return QmpRunState.CLOSED;
+                return false;
             }
         }
         try {
-            return reach().isPresent() ? QmpRunState.RUNNING : QmpRunState.CLOSED;
+            return reach().isPresent();
         } catch (QmpException e) {
             throw e.toVirtBackupException();
         }
-    }
-
-    @Override
-    public Duration commandTimeout() {
-        return DEFAULT_COMMAND_TIMEOUT;
     }
 
     @Override
