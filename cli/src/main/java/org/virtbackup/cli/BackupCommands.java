@@ -138,10 +138,10 @@ final class BackupCommands {
         int run(Domain dom, PrintWriter out) {
             if (await) {
                 Optional<BackupJob> job = dom.currentBackup();
+                JobInfo last = job.isPresent() ? null : dom.jobInfo(true);
                 if (job.isPresent()) {
                     Progress.follow(job.get(), err());
-                } else if (dom.jobInfo(true) instanceof JobInfo last && last.mode() == BackupMode.PUSH
-                        && last.state().isTerminal()) {
+                } else if (last.mode() == BackupMode.PUSH && last.state().isTerminal()) {
                     err().println(Progress.line(last)); // it finished before we looked
                     err().flush();
                 }
