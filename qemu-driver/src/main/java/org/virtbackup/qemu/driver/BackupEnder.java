@@ -102,7 +102,13 @@ final class BackupEnder {
         }
         JobRecord rec = current.get();
         BackupLayout layout = BackupService.layoutOf(rec, ctx.name());
-        JobInfo info = JobVerdict.judge(rec, layout.disks().size(), JobVerdict.Look.read(ctx.qmp(), layout), false);
+        JobInfo info;
+        try {
+            info = JobVerdict.judge(rec, layout.disks().size(), JobVerdict.Look.read(ctx.qmp(), layout), false);
+        } catch (VirtBackupException e) {
+            LOG.debug("could not look at job {} to end it: {}", rec.jobId(), e.getMessage());
+            return Optional.empty(); // a failed look is not a finished job: the next look ends it
+        }
         if (!info.state().isTerminal()) {
             return Optional.empty();
         }

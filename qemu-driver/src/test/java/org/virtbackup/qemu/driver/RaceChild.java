@@ -16,8 +16,10 @@ import org.virtbackup.api.VirtBackupException;
 /**
  * The operations the race tests run, in this JVM or in a child one. An operation is a line:
  * {@code start CP VDA-TARGET VDB-TARGET} (a push backup creating checkpoint CP), {@code create CP},
- * {@code delete CP} or {@code end}. Its outcome is {@code OK} or the libvirt error code's name; anything else
- * than a {@link VirtBackupException} is reported as {@code EXC <class>: <message>}.
+ * {@code delete CP} or {@code end}. Its outcome is {@code OK}, or the libvirt error code's name followed by
+ * {@code ": "}, the message and where it was thrown (see {@link #failure}); anything else than a
+ * {@link VirtBackupException} is reported as {@code EXC <class>: <message> ...}. {@link #code} reads the first
+ * part back.
  *
  * <p>As a child: {@code RaceChild URI STATE WHEN-MILLIS OP...} waits until the wall clock reaches
  * {@code WHEN-MILLIS} (so that two children start together), then runs each operation on a connection of its
@@ -49,7 +51,7 @@ public final class RaceChild {
             String outcome;
             while (true) {
                 outcome = onOwnConnection(uri, options, args[i]);
-                if (!outcome.equals(ErrorCode.RESOURCE_BUSY.name()) || busy == BUSY_RETRIES) {
+                if (!code(outcome).equals(ErrorCode.RESOURCE_BUSY.name()) || busy == BUSY_RETRIES) {
                     break;
                 }
                 busy++;
@@ -62,10 +64,8 @@ public final class RaceChild {
     static String onOwnConnection(URI uri, Map<String, String> options, String op) {
         try (Connection c = Connections.open(uri, options)) {
             return run(c.domain(), op);
-        } catch (VirtBackupException e) {
-            return e.code().name();
         } catch (RuntimeException e) {
-            return "EXC " + e.getClass().getName() + ": " + e.getMessage();
+            return failure(e);
         }
     }
 
@@ -82,11 +82,43 @@ public final class RaceChild {
                 default -> throw new IllegalArgumentException("unknown race operation '" + op + "'");
             }
             return "OK";
-        } catch (VirtBackupException e) {
-            return e.code().name();
         } catch (RuntimeException e) {
-            return "EXC " + e.getClass().getName() + ": " + e.getMessage();
+            return failure(e);
         }
+    }
+
+    /**
+     * A failed operation on one line: {@code CODE: message [at frame < frame ...]}, then each cause as
+     * {@code <- Class: message [at ...]}; {@code EXC <class>: ...} for an exception that is no
+     * {@link VirtBackupException}. A race that goes wrong is rare, so its outcome must say everything.
+     */
+    static String failure(RuntimeException e) {
+        StringBuilder sb = new StringBuilder(e instanceof VirtBackupException v ? v.code().name() : "EXC "
+                + e.getClass().getName()).append(": ").append(e.getMessage()).append(frames(e, 6));
+        int depth = 0;
+        for (Throwable c = e.getCause(); c != null && depth < 4; c = c.getCause(), depth++) {
+            sb.append(" <- ").append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append(frames(c, 4));
+        }
+        for (Throwable s : e.getSuppressed()) {
+            sb.append(" (suppressed ").append(s.getClass().getSimpleName()).append(": ").append(s.getMessage()).append(')');
+        }
+        return sb.toString().replace('\n', ' ');
+    }
+
+    private static String frames(Throwable t, int n) {
+        StackTraceElement[] st = t.getStackTrace();
+        StringBuilder sb = new StringBuilder(" [at ");
+        for (int i = 0; i < Math.min(n, st.length); i++) {
+            sb.append(i == 0 ? "" : " < ").append(st[i].getClassName().replaceAll(".*\\.", "")).append('.')
+                    .append(st[i].getMethodName()).append(':').append(st[i].getLineNumber());
+        }
+        return sb.append(']').toString();
+    }
+
+    /** The code part of an outcome: {@code OK}, the error code's name, or {@code EXC <class>}. */
+    static String code(String outcome) {
+        int colon = outcome.indexOf(':');
+        return colon < 0 ? outcome : outcome.substring(0, colon);
     }
 
     /** Starts a child JVM running {@code ops} at {@code when}; read its output with {@link #outcomes}. */
