@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtbackup.api.ErrorCode;
@@ -46,25 +48,32 @@ public final class CheckpointStore {
      * always seen.
      */
     public Map<String, CheckpointDef> loadAll() {
-        Map<String, CheckpointDef> all = new LinkedHashMap<>();
-        if (!Files.isDirectory(dir)) {
-            return all;
-        }
         Map<String, Parsed> before = ParsedFiles.get(dir);
-        Map<String, Parsed> now = new HashMap<>();
+        Map<String, Parsed> now = readEach(f -> parse(f, before.get(f.getFileName().toString())));
+        ParsedFiles.put(dir, now);
+        return byName(now.values().stream().map(Parsed::def));
+    }
+
+    /** Each {@code *.xml} file that {@code read} can read, by file name; none when the directory is missing. */
+    private <T> Map<String, T> readEach(Function<Path, Optional<T>> read) {
+        Map<String, T> byFile = new LinkedHashMap<>();
+        if (!Files.isDirectory(dir)) {
+            return byFile;
+        }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.xml")) {
             for (Path f : files) {
-                String file = f.getFileName().toString();
-                parse(f, before.get(file)).ifPresent(p -> {
-                    now.put(file, p);
-                    all.put(p.def().name().orElseThrow(), p.def());
-                });
+                read.apply(f).ifPresent(t -> byFile.put(f.getFileName().toString(), t));
             }
         } catch (IOException e) {
             throw new VirtBackupException(ErrorCode.READ_FAILED, ErrorDomain.DOMAIN_CHECKPOINT,
                     "cannot list checkpoint metadata in '" + dir + "': " + e.getMessage(), e);
         }
-        ParsedFiles.put(dir, now);
+        return byFile;
+    }
+
+    private static Map<String, CheckpointDef> byName(Stream<CheckpointDef> defs) {
+        Map<String, CheckpointDef> all = new LinkedHashMap<>();
+        defs.forEach(d -> all.put(d.name().orElseThrow(), d));
         return all;
     }
 
@@ -115,28 +124,12 @@ public final class CheckpointStore {
      * rewritten when it did not match.
      */
     public Map<String, CheckpointDef> summaries() {
-        Map<String, CheckpointDef> all = new LinkedHashMap<>();
-        if (!Files.isDirectory(dir)) {
-            return all;
-        }
         Map<String, CheckpointIndex.Entry> indexed = CheckpointIndex.read(dir);
-        Map<String, CheckpointIndex.Entry> now = new HashMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.xml")) {
-            for (Path f : files) {
-                String file = f.getFileName().toString();
-                entry(f, indexed.get(file)).ifPresent(e -> {
-                    now.put(file, e);
-                    all.put(e.summary().name().orElseThrow(), e.summary());
-                });
-            }
-        } catch (IOException e) {
-            throw new VirtBackupException(ErrorCode.READ_FAILED, ErrorDomain.DOMAIN_CHECKPOINT,
-                    "cannot list checkpoint metadata in '" + dir + "': " + e.getMessage(), e);
-        }
+        Map<String, CheckpointIndex.Entry> now = readEach(f -> entry(f, indexed.get(f.getFileName().toString())));
         if (!now.equals(indexed)) {
             CheckpointIndex.write(dir, now);
         }
-        return all;
+        return byName(now.values().stream().map(CheckpointIndex.Entry::summary));
     }
 
     /** The {@link #summaries summary} of the checkpoint of that name, as {@link #load} finds it. */
