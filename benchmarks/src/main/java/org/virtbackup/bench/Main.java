@@ -41,7 +41,7 @@ public final class Main {
 
         static Options parse(String[] args) {
             if (args.length == 0 || !args[0].equals("push")) {
-                throw new IllegalArgumentException("the benchmarks are 'push', 'pull', 'orchestration', 'checkpoints'"
+                throw new IllegalArgumentException("the benchmarks are 'push', 'pull', 'orchestration', 'checkpoints', 'cli'"
                         + " and 'xml'");
             }
             long size = 1024;
@@ -98,6 +98,10 @@ public final class Main {
             }
             case "checkpoints" -> {
                 CheckpointBenchmark.main(args);
+                return;
+            }
+            case "cli" -> {
+                CliBenchmark.main(args);
                 return;
             }
             case "xml" -> {

@@ -16,7 +16,6 @@ import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
-import org.virtbackup.xml.CheckpointXml;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -180,8 +179,8 @@ final class CheckpointCommands {
     }
 
     static CheckpointFormat.Row row(DomainCheckpoint c) {
-        var def = CheckpointXml.parseRedefine(c.getXmlDesc(EnumSet.of(CheckpointXmlFlag.NO_DOMAIN)));
-        return new CheckpointFormat.Row(c.name(), def.creationTime().orElse(0), def.parent());
+        return new CheckpointFormat.Row(c.name(), c.creationTime().getEpochSecond(),
+                c.getParent().map(DomainCheckpoint::name));
     }
 
     @Command(name = "checkpoint-dumpxml", description = "Print a checkpoint's XML (virDomainCheckpointGetXMLDesc).")

@@ -16,14 +16,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "virtbackup", mixinStandardHelpOptions = true, scope = picocli.CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "libvirt-style backups and checkpoints for QEMU.",
-        subcommands = {BackupCommands.Begin.class, BackupCommands.End.class, BackupCommands.Speed.class,
-            BackupCommands.DumpXml.class,
-            BackupCommands.JobInfoVerb.class, BackupCommands.Abort.class,
-            CheckpointCommands.Create.class, CheckpointCommands.CreateAs.class, CheckpointCommands.ListVerb.class,
-            CheckpointCommands.DumpXml.class, CheckpointCommands.Delete.class, CheckpointCommands.Parent.class,
-            CheckpointCommands.Validate.class, CheckpointCommands.Adopt.class, CheckpointCommands.RemoveBitmap.class,
-            XmlCommand.class, DemoCommand.class,
-            CommandLine.HelpCommand.class},
         footer = {"", "Errors are printed as 'error: <message>' with exit code 1; usage errors exit with 2."})
 public final class Main implements Runnable {
 
@@ -46,7 +38,7 @@ public final class Main implements Runnable {
      * @return the exit code
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -62,6 +54,13 @@ public final class Main implements Runnable {
             return 2;
         });
         return cl.execute(args);
+    }
+
+    /** The command tree {@code args} need: the root and the verbs it names (see {@link Verbs}). */
+    static CommandLine commandLine(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        Verbs.addTo(cl, args);
+        return cl;
     }
 
     private static String message(Exception ex) {

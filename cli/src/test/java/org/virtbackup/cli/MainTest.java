@@ -16,7 +16,7 @@ class MainTest {
     /** Every verb path, e.g. "xml validate", from the command tree itself. */
     static List<String> verbs() {
         List<String> result = new ArrayList<>();
-        collect(new CommandLine(new Main()), "", result);
+        collect(Main.commandLine(new String[0]), "", result);
         return result;
     }
 

@@ -57,8 +57,8 @@ final class CheckpointRepair {
 
     /** The report of the store against the graph, checkpoints in topological order. */
     static CheckpointHealth compute(CheckpointStore store, BlockGraph graph) {
-        Map<String, CheckpointDef> all = store.loadAll();
-        List<CheckpointDef> ordered = store.tree().topological().stream().map(all::get).toList();
+        Map<String, CheckpointDef> all = store.summaries(); // names and disks are all the report reads
+        List<CheckpointDef> ordered = CheckpointStore.tree(all).topological().stream().map(all::get).toList();
         return CheckpointReconciler.reconcile(ordered, graph);
     }
 

@@ -14,6 +14,7 @@ import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.xml.CheckpointXml;
 import org.virtbackup.xml.model.CheckpointDef;
 
@@ -40,18 +41,26 @@ final class QemuCheckpoint implements DomainCheckpoint {
 
     @Override
     public Instant creationTime() {
-        return Instant.ofEpochSecond(def().creationTime().orElse(0));
+        return Instant.ofEpochSecond(summary().creationTime().orElse(0));
     }
 
     private CheckpointDef def() {
         return load(domain.context(), name);
     }
 
+    /** Name, parent, creation time and disks only, from the store's index (no XML parse when it matches). */
+    private CheckpointDef summary() {
+        return existing(domain.context().checkpoints().summary(name), name);
+    }
+
     /** The stored checkpoint of that name. */
     static CheckpointDef load(DomainContext ctx, String name) {
-        return ctx.checkpoints().load(name).orElseThrow(() -> new VirtBackupException(
-                ErrorCode.NO_DOMAIN_CHECKPOINT, ErrorDomain.DOMAIN_CHECKPOINT,
-                "no domain checkpoint with matching name '" + name + "'"));
+        return existing(ctx.checkpoints().load(name), name);
+    }
+
+    private static CheckpointDef existing(Optional<CheckpointDef> def, String name) {
+        return def.orElseThrow(() -> new VirtBackupException(ErrorCode.NO_DOMAIN_CHECKPOINT,
+                ErrorDomain.DOMAIN_CHECKPOINT, "no domain checkpoint with matching name '" + name + "'"));
     }
 
     @Override
@@ -69,8 +78,9 @@ final class QemuCheckpoint implements DomainCheckpoint {
 
     @Override
     public Optional<DomainCheckpoint> getParent() {
-        def();
-        return domain.context().checkpoints().tree().parentOf(name).map(p -> new QemuCheckpoint(domain, p));
+        CheckpointStore store = domain.context().checkpoints();
+        // as the tree's parentOf: a parent whose metadata is missing or unreadable is no parent
+        return summary().parent().filter(p -> store.summary(p).isPresent()).map(p -> new QemuCheckpoint(domain, p));
     }
 
     @Override

@@ -4,16 +4,15 @@ package org.virtbackup.qemu.store;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtbackup.api.ErrorCode;
@@ -49,25 +48,32 @@ public final class CheckpointStore {
      * always seen.
      */
     public Map<String, CheckpointDef> loadAll() {
-        Map<String, CheckpointDef> all = new LinkedHashMap<>();
-        if (!Files.isDirectory(dir)) {
-            return all;
-        }
         Map<String, Parsed> before = ParsedFiles.get(dir);
-        Map<String, Parsed> now = new HashMap<>();
+        Map<String, Parsed> now = readEach(f -> parse(f, before.get(f.getFileName().toString())));
+        ParsedFiles.put(dir, now);
+        return byName(now.values().stream().map(Parsed::def));
+    }
+
+    /** Each {@code *.xml} file that {@code read} can read, by file name; none when the directory is missing. */
+    private <T> Map<String, T> readEach(Function<Path, Optional<T>> read) {
+        Map<String, T> byFile = new LinkedHashMap<>();
+        if (!Files.isDirectory(dir)) {
+            return byFile;
+        }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.xml")) {
             for (Path f : files) {
-                String file = f.getFileName().toString();
-                parse(f, before.get(file)).ifPresent(p -> {
-                    now.put(file, p);
-                    all.put(p.def().name().orElseThrow(), p.def());
-                });
+                read.apply(f).ifPresent(t -> byFile.put(f.getFileName().toString(), t));
             }
         } catch (IOException e) {
             throw new VirtBackupException(ErrorCode.READ_FAILED, ErrorDomain.DOMAIN_CHECKPOINT,
                     "cannot list checkpoint metadata in '" + dir + "': " + e.getMessage(), e);
         }
-        ParsedFiles.put(dir, now);
+        return byFile;
+    }
+
+    private static Map<String, CheckpointDef> byName(Stream<CheckpointDef> defs) {
+        Map<String, CheckpointDef> all = new LinkedHashMap<>();
+        defs.forEach(d -> all.put(d.name().orElseThrow(), d));
         return all;
     }
 
@@ -80,10 +86,15 @@ public final class CheckpointStore {
         if (!CheckpointNames.isValid(name) || !Files.isRegularFile(f)) {
             return Optional.empty();
         }
+        return parseCached(f).map(Parsed::def).filter(def -> def.name().filter(name::equals).isPresent());
+    }
+
+    /** {@code f} as {@link #parse} reads it, with this JVM's {@link ParsedFiles} as the cache. */
+    private Optional<Parsed> parseCached(Path f) {
         String file = f.getFileName().toString();
-        Optional<Parsed> p = parse(f, ParsedFiles.get(dir).get(file));
+        Optional<Parsed> p = parse(f, ParsedFiles.get(dir, file).orElse(null));
         p.ifPresent(parsed -> ParsedFiles.update(dir, file, parsed));
-        return p.map(Parsed::def).filter(def -> def.name().filter(name::equals).isPresent());
+        return p;
     }
 
     /**
@@ -106,24 +117,78 @@ public final class CheckpointStore {
         }
     }
 
+    /**
+     * What listing and reconciling need of every readable checkpoint, by name: name, parent, creation time, and
+     * each disk's type and bitmap (no description, no domain). The same checkpoints as {@link #loadAll}, read
+     * from the {@link CheckpointIndex} where it matches the files and parsed where it does not; the index is
+     * rewritten when it did not match.
+     */
+    public Map<String, CheckpointDef> summaries() {
+        Map<String, CheckpointIndex.Entry> indexed = CheckpointIndex.read(dir);
+        Map<String, CheckpointIndex.Entry> now = readEach(f -> entry(f, indexed.get(f.getFileName().toString())));
+        if (!now.equals(indexed)) {
+            CheckpointIndex.write(dir, now);
+        }
+        return byName(now.values().stream().map(CheckpointIndex.Entry::summary));
+    }
+
+    /** The {@link #summaries summary} of the checkpoint of that name, as {@link #load} finds it. */
+    public Optional<CheckpointDef> summary(String name) {
+        Path f = dir.resolve(name + ".xml");
+        if (!CheckpointNames.isValid(name) || !Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        return entry(f, CheckpointIndex.read(dir).get(f.getFileName().toString())).map(CheckpointIndex.Entry::summary)
+                .filter(def -> def.name().filter(name::equals).isPresent());
+    }
+
+    /** {@code indexed} while {@code f} has its stamp, else {@code f} parsed; empty when it cannot be read. */
+    private Optional<CheckpointIndex.Entry> entry(Path f, CheckpointIndex.Entry indexed) {
+        if (indexed != null) {
+            try {
+                if (indexed.stamp().equals(FileStamp.of(f))) {
+                    return Optional.of(indexed);
+                }
+            } catch (IOException e) {
+                return Optional.empty(); // gone since the listing
+            }
+        }
+        return parseCached(f).map(parsed -> new CheckpointIndex.Entry(parsed.stamp(), CheckpointIndex.summaryOf(parsed.def())));
+    }
+
     /** The tree of the stored checkpoints. */
     public CheckpointTree tree() {
+        return tree(summaries());
+    }
+
+    /** The tree of {@code checkpoints} (by name, as {@link #summaries} or {@link #loadAll} return them). */
+    public static CheckpointTree tree(Map<String, CheckpointDef> checkpoints) {
         List<CheckpointNode> nodes = new ArrayList<>();
-        loadAll().forEach((name, def) -> nodes.add(new CheckpointNode(name, def.parent(),
+        checkpoints.forEach((name, def) -> nodes.add(new CheckpointNode(name, def.parent(),
                 def.creationTime().orElse(0))));
         return CheckpointTree.of(nodes);
     }
 
-    /** Writes (or replaces) a checkpoint's metadata. */
+    /** Writes (or replaces) a checkpoint's metadata, then its index entry. */
     public void save(CheckpointDef def) {
         String name = def.name().orElseThrow(() -> new IllegalArgumentException("checkpoint without name"));
         StateDirectory.ensureDir(dir);
-        AtomicFiles.write(dir.resolve(name + ".xml"), CheckpointXml.format(def, true, false, false));
+        Path f = dir.resolve(name + ".xml");
+        AtomicFiles.write(f, CheckpointXml.format(def, true, false, false));
+        Optional<CheckpointIndex.Entry> entry;
+        try {
+            entry = Optional.of(new CheckpointIndex.Entry(FileStamp.of(f), CheckpointIndex.summaryOf(def)));
+        } catch (IOException e) {
+            entry = Optional.empty(); // replaced or removed meanwhile: the next listing parses it
+        }
+        CheckpointIndex.update(dir, f.getFileName().toString(), entry);
     }
 
-    /** Deletes a checkpoint's metadata; absent is fine. */
+    /** Deletes a checkpoint's metadata, then its index entry; absent is fine. */
     public void delete(String name) {
-        AtomicFiles.delete(dir.resolve(name + ".xml"));
+        Path f = dir.resolve(name + ".xml");
+        AtomicFiles.delete(f);
+        CheckpointIndex.update(dir, f.getFileName().toString(), Optional.empty());
     }
 
     /** The current checkpoint, if it still exists. */
@@ -140,21 +205,6 @@ public final class CheckpointStore {
         }
         StateDirectory.ensureDir(dir);
         AtomicFiles.write(dir.resolve("current"), name.get() + "\n");
-    }
-
-    /**
-     * What identifies one version of a file: its inode ({@code fileKey}), size and modification time.
-     * {@link AtomicFiles#write} renames a new file over the old one, so every write, from any process, gives a
-     * new inode; size and time also catch an edit in place.
-     */
-    record FileStamp(Object fileKey, long size, long modifiedNanos) {
-        static FileStamp of(Path f) throws IOException {
-            BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!a.isRegularFile()) {
-                throw new IOException("not a regular file");
-            }
-            return new FileStamp(a.fileKey(), a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
-        }
     }
 
     /** A parsed file and the version it was parsed from. */
@@ -178,17 +228,20 @@ public final class CheckpointStore {
         }
 
         static synchronized Map<String, Parsed> get(Path dir) {
-            return BY_DIR.getOrDefault(dir.toAbsolutePath().normalize(), Map.of());
+            return Map.copyOf(BY_DIR.getOrDefault(dir.toAbsolutePath().normalize(), Map.of()));
+        }
+
+        static synchronized Optional<Parsed> get(Path dir, String file) {
+            return Optional.ofNullable(BY_DIR.getOrDefault(dir.toAbsolutePath().normalize(), Map.of()).get(file));
         }
 
         static synchronized void put(Path dir, Map<String, Parsed> files) {
-            BY_DIR.put(dir.toAbsolutePath().normalize(), Map.copyOf(files));
+            BY_DIR.put(dir.toAbsolutePath().normalize(), new HashMap<>(files));
         }
 
+        /** One file's entry; called once per checkpoint by a caller walking them all, so it copies nothing. */
         static synchronized void update(Path dir, String file, Parsed parsed) {
-            Map<String, Parsed> m = new HashMap<>(get(dir));
-            m.put(file, parsed);
-            put(dir, m);
+            BY_DIR.computeIfAbsent(dir.toAbsolutePath().normalize(), k -> new HashMap<>()).put(file, parsed);
         }
     }
 }

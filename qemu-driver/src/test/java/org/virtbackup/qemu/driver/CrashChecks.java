@@ -111,7 +111,7 @@ final class CrashChecks {
             List<String> files = s.filter(Files::isRegularFile).map(p -> domainDir.relativize(p).toString()).toList();
             assertThat(files).as("files in the state directory").allSatisfy(n -> assertThat(
                     n.equals("lock") || n.equals("last-job.json") || n.equals("checkpoints/current") || n.equals("health-logged.txt")
-                            || n.equals("qemu-capabilities.json")
+                            || n.equals("qemu-capabilities.json") || n.equals("checkpoints/index")
                             || checkpoints.stream().anyMatch(cp -> n.equals("checkpoints/" + cp + ".xml")
                                     || n.equals("backups/" + cp + ".json")))
                     .as("'%s' belongs to the store", n).isTrue());

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What identifies one version of a file: its inode ({@code fileKey}, as text so that it can be kept in a file),
+ * size and modification time. {@link AtomicFiles#write} renames a new file over the old one, so every write, from
+ * any process, gives a new inode; size and time also catch an edit in place.
+ */
+record FileStamp(String fileKey, long size, long modifiedNanos) {
+
+    /** The stamp of the regular file {@code f}; an {@link IOException} when it is missing or not a regular file. */
+    static FileStamp of(Path f) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isRegularFile()) {
+            throw new IOException("not a regular file");
+        }
+        return new FileStamp(String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
+    }
+}
