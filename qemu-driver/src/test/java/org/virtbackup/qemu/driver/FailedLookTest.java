@@ -55,8 +55,13 @@ class FailedLookTest extends DomainTest {
         f.disconnect();
     }
 
+    /**
+     * Cuts the connection of the job's first look. The first {@code query-jobs} through the proxy is
+     * {@code currentBackup}'s own (it ends a push that finished, and takes a failed look for "not finished"), so
+     * the cut is at the second.
+     */
     private QmpCutProxy cutFirstLook() {
-        return QmpCutProxy.start(tmp.resolve("proxy.sock"), f.qemu.qmpSocket(), "query-jobs", 1, QmpCutProxy.Cut.BEFORE);
+        return QmpCutProxy.start(tmp.resolve("proxy.sock"), f.qemu.qmpSocket(), "query-jobs", 2, QmpCutProxy.Cut.BEFORE);
     }
 
     private Connection throughProxy(QmpCutProxy proxy) throws Exception {
