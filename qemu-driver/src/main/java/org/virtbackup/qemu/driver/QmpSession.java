@@ -202,6 +202,25 @@ final class QmpSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether a QEMU greets a connection of its own (closed at once), while the open operations keep their lost
+     * one: a lost connection does not say whether QEMU died.
+     */
+    private boolean answersAfresh() {
+        QmpChannel probe = QmpChannel.unix(socket, busyWait, QmpChannel.DEFAULT_COMMAND_TIMEOUT);
+        try {
+            connectBounded(probe);
+            return true;
+        } catch (QmpConnectException e) {
+            if (e.busy()) {
+                throw busy(e).toVirtBackupException();
+            }
+            return false;
+        } finally {
+            probe.close();
+        }
+    }
+
     private QmpConnectException busy(QmpConnectException cause) {
         long ms = busyWait.toMillis();
         String wait = ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
@@ -240,6 +259,9 @@ final class QmpSession implements AutoCloseable {
         synchronized (this) {
             if (closed) {
                 return false;
+            }
+            if (live != null && live.state() != QmpRunState.RUNNING) {
+                return answersAfresh(); // the open operations lost their connection: ask on a new one
             }
         }
         try {
