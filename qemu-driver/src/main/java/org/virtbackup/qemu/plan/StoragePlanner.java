@@ -8,7 +8,8 @@ import org.virtbackup.api.BackupMode;
 
 /**
  * Steps that create (unless {@code REUSE_EXTERNAL}) and open a target or scratch image, in libvirt's order
- * (libvirt-backup-reference.md §4.1 step 6): file, storage node, qcow2 format, format node.
+ * (libvirt-backup-reference.md §4.1 step 6): file, storage node, qcow2 format, format node. A raw target's file
+ * gets the disk's size from a {@code blockdev-create} of the file.
  */
 final class StoragePlanner {
     /** Backups hold guest data: readable by the owner only. */
@@ -24,9 +25,11 @@ final class StoragePlanner {
         List<Step> steps = new ArrayList<>();
         if (d.createsFile()) {
             steps.add(new Step.CreateFile(r.path(), FILE_MODE));
-            // qcow2 grows from an empty file; a raw target is a file of the disk's virtual size
-            long size = qcow2 ? 0 : d.sourceSize();
-            steps.addAll(createJob(names.createJob("storage"), new CreateOptions.File(r.path(), size)));
+            // qcow2 grows from the empty file just created (as libvirt, no job for a local file); a raw target
+            // is a file of the disk's virtual size
+            if (!qcow2) {
+                steps.addAll(createJob(names.createJob("storage"), new CreateOptions.File(r.path(), d.sourceSize())));
+            }
         }
         steps.add(add(new BlockdevOptions.Storage(d.storageNode(), r.store() == DiskRequest.StoreType.BLOCK,
                 r.path())));
