@@ -101,7 +101,7 @@ final class BackupEnder {
             return Optional.empty();
         }
         JobRecord rec = current.get();
-        BackupLayout layout = BackupService.layoutOf(rec, ctx.name());
+        BackupLayout layout = ctx.layoutOf(rec);
         JobInfo info;
         try {
             info = JobVerdict.judge(rec, layout.disks().size(), JobVerdict.Look.read(ctx.qmp(), layout), false);
@@ -135,7 +135,7 @@ final class BackupEnder {
      * @param decided how the job ended, when the caller judged it already
      */
     private JobInfo endLive(JobRecord rec, Set<BackupEndFlag> flags, Optional<JobInfo> decided) {
-        BackupLayout layout = BackupService.layoutOf(rec, ctx.name());
+        BackupLayout layout = ctx.layoutOf(rec);
         // Decide how the job ended once, and record it before tearing anything down: an end that dies halfway
         // must not be re-decided from what it already removed (dismissed jobs would look "never copied", and
         // the targets of a completed backup would be deleted).
@@ -163,7 +163,7 @@ final class BackupEnder {
         if (!ctx.qemuAnswers()) {
             return new BackupEndDryRun(offlineOutcome(rec), List.of()); // only files to delete: no QMP
         }
-        BackupLayout layout = BackupService.layoutOf(rec, ctx.name());
+        BackupLayout layout = ctx.layoutOf(rec);
         JobInfo info = decide(rec, layout);
         Plan plan = endPlan(rec, layout, info.state(), discards(rec, flags, info));
         return new BackupEndDryRun(info, PlanJson.toQmpLines(plan).lines().toList());

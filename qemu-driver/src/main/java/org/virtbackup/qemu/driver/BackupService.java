@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.stream.Collectors;
 import org.virtbackup.api.BackupDryRun;
 import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.ErrorCode;
@@ -96,10 +97,19 @@ final class BackupService {
             // Metadata only after QEMU accepted the bitmaps: a crash in between leaves an orphan bitmap, which
             // reconciliation reports, never metadata without a bitmap.
             p.checkpoint().ifPresent(cp -> saveNewCheckpoint(ctx.checkpoints(), cp));
-            JobRecord running = rec.withPhase(JobRecord.Phase.RUNNING);
+            JobRecord running = rec.started(remaining(p.plan(), created));
             jobs.update(running);
-            return new QemuBackupJob(ctx, monitor, running, BackupPlanner.layout(p.mapped().request(), view.graph(), caps));
+            BackupLayout layout = BackupPlanner.layout(p.mapped().request(), view.graph(), caps);
+            ctx.layouts().remember(running, layout);
+            return new QemuBackupJob(ctx, monitor, running, layout);
         }
+    }
+
+    /** What a start plan leaves behind when it finished: what it created, but the jobs it dismissed. */
+    private static List<Resource> remaining(Plan plan, List<Resource> created) {
+        Set<String> dismissed = plan.steps().stream().filter(s -> s instanceof Step.DismissJob)
+                .map(s -> ((Step.DismissJob) s).jobId()).collect(Collectors.toSet());
+        return created.stream().filter(r -> !(r instanceof Resource.Job j && dismissed.contains(j.id()))).toList();
     }
 
     /** Counts the steps a start applied, for the record of a start whose undo failed. */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.virtbackup.qemu.plan.BackupLayout;
 import org.virtbackup.qemu.plan.PullMethod;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
 import org.virtbackup.api.VirtBackupException;
@@ -12,6 +13,7 @@ import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.qmp.QmpException;
 import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.DomainLock;
+import org.virtbackup.qemu.store.JobRecord;
 import org.virtbackup.qemu.store.JobStore;
 import org.virtbackup.xml.model.DomainDef;
 
@@ -28,10 +30,11 @@ import org.virtbackup.xml.model.DomainDef;
  * @param userDomain the caller's libvirt {@code <domain>}, whose target names the disks then go by
  * @param pullMethod how new pull backups keep the point in time (driver option {@code pullMethod})
  * @param exportGrace how long a pull's end waits for NBD clients (driver option {@code exportGraceSeconds})
+ * @param layouts the current job's layout, computed once per connection
  */
 record DomainContext(String name, QmpSession session, Supplier<QemuCapabilities> capabilities, Path domainDir,
         Optional<String> tlsDir, long speedLimit, boolean copyRange, Optional<DomainDef> userDomain,
-        PullMethod pullMethod, Duration exportGrace) {
+        PullMethod pullMethod, Duration exportGrace, JobLayouts layouts) {
 
     /** How long another operation on the same domain may hold the lock before we give up. */
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
@@ -78,6 +81,11 @@ record DomainContext(String name, QmpSession session, Supplier<QemuCapabilities>
      */
     boolean qemuAnswers() {
         return session.answers();
+    }
+
+    /** The layout of the job on record (see {@link JobLayouts}). */
+    BackupLayout layoutOf(JobRecord rec) {
+        return layouts.of(rec, name);
     }
 
     DomainView view() {

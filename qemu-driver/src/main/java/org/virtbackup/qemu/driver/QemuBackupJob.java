@@ -45,7 +45,7 @@ final class QemuBackupJob implements BackupJob {
 
     /** The job on record, its layout computed from the record alone (no QEMU needed). */
     QemuBackupJob(DomainContext ctx, JobMonitor monitor, JobRecord rec) {
-        this(ctx, monitor, rec, BackupService.layoutOf(rec, ctx.name()));
+        this(ctx, monitor, rec, ctx.layoutOf(rec));
     }
 
     BackupLayout layout() {

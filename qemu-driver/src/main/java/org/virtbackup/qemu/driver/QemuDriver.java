@@ -139,7 +139,7 @@ public final class QemuDriver implements ConnectionDriver {
     private static DomainContext context(QmpSession qmp, String name, Settings s) {
         Path domainDir = s.state().domainDir(name);
         return new DomainContext(name, qmp, new Capabilities(qmp, domainDir), domainDir, s.tlsDir(), s.speed(),
-                s.copyRange(), s.userDomain(), s.pullMethod(), s.exportGrace());
+                s.copyRange(), s.userDomain(), s.pullMethod(), s.exportGrace(), new JobLayouts());
     }
 
     /**

@@ -118,6 +118,17 @@ public record JobRecord(String jobId, BackupMode mode, Phase phase, long started
                 created, notes);
     }
 
+    /**
+     * The record of a start that finished: phase {@link Phase#RUNNING}, only {@code remaining} listed as created
+     * (the start's create jobs are dismissed), and no guest left for an end to resume (the start resumed the one
+     * it paused; a guest paused later was paused by someone else).
+     */
+    public JobRecord started(List<Resource> remaining) {
+        return new JobRecord(jobId, mode, Phase.RUNNING, startedAtMillis, options, alignedXml, checkpoint,
+                checkpointDisks, sourceBitmaps, backingTargets, queryBlock, namedNodes, diskNames, capabilities, false,
+                remaining, notes);
+    }
+
     /** A copy with other options. */
     public JobRecord withOptions(Options newOptions) {
         return new JobRecord(jobId, mode, phase, startedAtMillis, newOptions, alignedXml, checkpoint, checkpointDisks,
