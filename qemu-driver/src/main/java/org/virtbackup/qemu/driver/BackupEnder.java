@@ -50,6 +50,9 @@ final class BackupEnder {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackupEnder.class);
 
+    /** In the decision an end records before tearing down: whether it removes the job's checkpoint. */
+    private static final String DISCARD_DECIDED = "discardCheckpoint";
+
     private final DomainContext ctx;
 
     BackupEnder(DomainContext ctx) {
@@ -140,12 +143,16 @@ final class BackupEnder {
         // must not be re-decided from what it already removed (dismissed jobs would look "never copied", and
         // the targets of a completed backup would be deleted).
         JobInfo info = decided.orElseGet(() -> decide(rec, layout));
+        // Once an end decided to discard the checkpoint, a re-run (perhaps without DISCARD_CHECKPOINT) must too:
+        // the dead end may have removed its bitmaps already.
+        boolean discard = discards(rec, flags, info) || discardDecided(rec);
         if (rec.phase() != JobRecord.Phase.ENDING) {
-            ctx.jobs().decided(JobInfos.toStored(info));
+            Map<String, Object> decision = JobInfos.toStored(info);
+            decision.put(DISCARD_DECIDED, discard);
+            ctx.jobs().decided(decision);
             ctx.jobs().update(rec.withPhase(JobRecord.Phase.ENDING));
         }
         boolean keep = info.state() == JobState.COMPLETED && rec.mode() == BackupMode.PUSH;
-        boolean discard = discards(rec, flags, info);
         new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT)
                 .apply(endPlan(rec, layout, info.state(), discard));
         if (keep && !discard) {
@@ -167,6 +174,12 @@ final class BackupEnder {
         JobInfo info = decide(rec, layout);
         Plan plan = endPlan(rec, layout, info.state(), discards(rec, flags, info));
         return new BackupEndDryRun(info, PlanJson.toQmpLines(plan).lines().toList());
+    }
+
+    /** Whether an end that died halfway had decided to discard the job's checkpoint. */
+    private boolean discardDecided(JobRecord rec) {
+        return rec.phase() == JobRecord.Phase.ENDING
+                && ctx.jobs().last().map(p -> Boolean.TRUE.equals(p.get(DISCARD_DECIDED))).orElse(false);
     }
 
     /** How the job ends, decided once: an end that died halfway reads what it recorded before tearing down. */

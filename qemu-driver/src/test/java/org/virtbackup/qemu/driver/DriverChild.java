@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.Connection;
 import org.virtbackup.api.Connections;
@@ -18,7 +19,7 @@ import org.virtbackup.api.VirtBackupException;
 
 /**
  * A second process for cross-process tests: {@code begin URI STATE BACKUP.xml [CHECKPOINT.xml]},
- * {@code end URI STATE}, {@code checkpoint-create URI STATE CHECKPOINT.xml} or
+ * {@code end URI STATE [FLAG...]} ({@link BackupEndFlag} names), {@code checkpoint-create URI STATE CHECKPOINT.xml} or
  * {@code checkpoint-delete URI STATE NAME [FLAG...]} ({@link CheckpointDeleteFlag} names). Extra driver options
  * come from the system property {@code virtbackup.test.driverOptions} ({@code key=value,...}, e.g.
  * {@code pullMethod=cbw}). Prints {@code OK <job id, final state or checkpoint name>} or
@@ -43,7 +44,9 @@ public final class DriverChild {
                 String checkpoint = args.length > 4 ? Files.readString(Path.of(args[4])) : null;
                 return dom.backupStart(Files.readString(Path.of(args[3])), checkpoint, Set.of()).id();
             case "end":
-                return dom.backupEnd(Set.of()).state().toString();
+                Set<BackupEndFlag> endFlags = EnumSet.noneOf(BackupEndFlag.class);
+                Arrays.stream(args, 3, args.length).forEach(f -> endFlags.add(BackupEndFlag.valueOf(f)));
+                return dom.backupEnd(endFlags).state().toString();
             case "checkpoint-create":
                 return dom.checkpointCreateXml(Files.readString(Path.of(args[3])), Set.of()).name();
             case "checkpoint-delete":

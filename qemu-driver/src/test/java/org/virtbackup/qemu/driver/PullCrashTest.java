@@ -10,10 +10,12 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.DomainCheckpoint;
@@ -113,6 +115,26 @@ class PullCrashTest {
         assertThat(checkpoints()).containsExactly("cp1", "cp2");
         assertThat(f.domain().checkpointLookupByName("cp2").isCurrent()).isTrue();
         nextPullIsReadCorrectly(method);
+    }
+
+    /**
+     * An end with {@code DISCARD_CHECKPOINT} dies right after removing cp2's bitmaps (teardown step 15, the last);
+     * the end that finishes it is not given the flag, yet must remove cp2's metadata too, or cp2 would stay without
+     * its bitmaps.
+     */
+    @Test
+    void aDiscardingEndThatDiesIsFinishedAsADiscardingEnd() throws Exception {
+        prepare("fleecing");
+        f.reconnect().backupStart(incrementalPull(), PushBackupTest.checkpointXml("cp2"), Set.of());
+        f.disconnect();
+        CrashChecks.dieAt("teardown:15+", List.of(), "end", f.qemu.qmpUri("vm1").toString(), f.state.toString(),
+                BackupEndFlag.DISCARD_CHECKPOINT.name());
+
+        assertThat(f.reconnect().backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);
+        assertNothingLeft("fleecing");
+        assertThat(checkpoints()).as("cp2 went with its bitmaps").containsExactly("cp1");
+        assertThat(f.domain().checkpointLookupByName("cp1").isCurrent()).isTrue();
+        nextPullIsReadCorrectly("fleecing");
     }
 
     private static List<String> checkpoints() {
