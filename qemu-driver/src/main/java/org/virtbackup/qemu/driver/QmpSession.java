@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -190,9 +191,13 @@ final class QmpSession implements AutoCloseable {
             if (result.cancel(false)) {
                 throw new QmpConnectException("qmp socket '" + socket + "': connect did not return", true, e);
             }
-            return result.join(); // connected just now
+            try {
+                return result.join(); // done just now: connected, or failed
+            } catch (CompletionException done) {
+                throw unwrap(done.getCause());
+            }
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            throw unwrap(e.getCause());
         } catch (InterruptedException e) {
             if (!result.cancel(false)) {
                 ch.close();
@@ -200,6 +205,10 @@ final class QmpSession implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new QmpInterruptedException("interrupted while connecting to qmp socket '" + socket + "'", e);
         }
+    }
+
+    private static RuntimeException unwrap(Throwable connectFailure) {
+        return connectFailure instanceof RuntimeException r ? r : new IllegalStateException(connectFailure);
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.newsclub.net.unix.AFUNIXSocket;
@@ -33,7 +34,11 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
     private final Path socketPath;
     private final Duration connectTimeout;
     private final Duration commandTimeout;
-    private final AtomicLong ids = new AtomicLong();
+    /**
+     * Shared by every channel of the JVM and started at a random number: a reply QEMU still sends for a client that
+     * left (or for another process's command) can never carry the id of a command waiting here.
+     */
+    private static final AtomicLong IDS = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 40));
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final QmpEventRouter events = new QmpEventRouter();
     private final Object stateLock = new Object();
@@ -115,7 +120,7 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
     }
 
     private JsonNode call(QmpCommand command, Duration timeout, FileDescriptor[] fds) {
-        String id = ID_PREFIX + ids.incrementAndGet();
+        String id = ID_PREFIX + IDS.incrementAndGet();
         Pending p = new Pending(command, new CompletableFuture<>());
         pending.put(id, p);
         ObjectNode wire = command.toJson();
