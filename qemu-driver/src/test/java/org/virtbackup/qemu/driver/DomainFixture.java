@@ -121,6 +121,11 @@ final class DomainFixture implements AutoCloseable {
      * virtbackup looking, so that the next virtbackup call is the one that sees it finished.
      */
     void awaitConcludedInQemu(String... jobs) throws InterruptedException {
+        awaitConcludedIn(qemu, jobs);
+    }
+
+    /** {@link #awaitConcludedInQemu} for a QEMU of the caller's. */
+    static void awaitConcludedIn(EmbeddedQemu qemu, String... jobs) throws InterruptedException {
         for (int i = 0; i < 600; i++) {
             var reply = qemu.control(QmpCommand.of("query-jobs"));
             long concluded = 0;

@@ -30,7 +30,6 @@ import org.virtbackup.api.Domain;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.qemu.launch.EmbeddedQemu;
-import org.virtbackup.qemu.qmp.QmpCommand;
 import org.virtbackup.qemu.launch.QemuImg;
 import org.virtbackup.qemu.testing.QemuLeftovers;
 import org.virtbackup.qemu.testing.RequiresQemu;
@@ -146,20 +145,6 @@ class QemuKillTest {
     }
 
     /** Polls QEMU's private monitor until no job of the backup runs any more. */
-    private static void awaitConcluded(EmbeddedQemu q) throws InterruptedException {
-        for (int i = 0; i < 600; i++) {
-            boolean running = false;
-            for (var j : q.control(QmpCommand.of("query-jobs"))) {
-                running |= !j.path("status").asText().equals("concluded");
-            }
-            if (!running) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the backup jobs did not conclude");
-    }
-
     /**
      * Starts the backup and SIGKILLs QEMU {@code delayMs} into the phase; returns once QEMU is dead, true when
      * an end being raced finished first.
@@ -175,7 +160,7 @@ class QemuKillTest {
             } else {
                 dom.backupStart(xml(phase, "c1"), PushBackupTest.checkpointXml("c2"), Set.of());
                 if (phase.equals("push-end")) {
-                    awaitConcluded(q); // with nobody looking: the end below is the one that ends it
+                    DomainFixture.awaitConcludedIn(q, "vb-backup-vda", "vb-backup-vdb"); // with nobody looking: the end below is the one that ends it
                 }
                 if (phase.equals("pull-read")) {
                     reader = new ProcessBuilder("nbdcopy", "nbd+unix:///vda?socket=" + tmp.resolve("nbd.sock"),
