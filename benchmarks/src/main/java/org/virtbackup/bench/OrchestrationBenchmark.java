@@ -26,7 +26,11 @@ import org.virtbackup.qemu.qmp.QmpCommand;
  *   <li>{@code ours-pull}: {@code backupStart} of a pull (fleecing) of every disk; laps {@code start} (the call
  *       returned), {@code running} (every job reports {@code running}, polled on QEMU's private monitor), then
  *       {@code end}: the duration of {@code backupEnd} on the running jobs;</li>
- *   <li>{@code ours-push}: the same with a push to new qcow2 files, the connection's {@code backupSpeed} keeping
+ *   <li>{@code ours-pull-held}: the same with the driver option {@code qmpHold=connection}: the connection stays
+ *       connected to the QMP socket from open to close, as libvirt's monitor does (like for like with
+ *       {@code libvirt-pull}, whose channel is connected before the clock); the default connects per operation,
+ *       so that other clients get the socket between them;</li>
+ *   <li>{@code ours-push}: the same as {@code ours-pull} with a push to new qcow2 files, the connection's {@code backupSpeed} keeping
  *       the jobs running, so {@code backupEnd} cancels running jobs and deletes the targets;</li>
  *   <li>{@code libvirt-pull}: {@link LibvirtPull}'s QMP on a raw channel, the same laps;</li>
  *   <li>{@code query-status}: N round trips of {@code query-status} on a raw channel: the bare cost of N
@@ -37,6 +41,7 @@ import org.virtbackup.qemu.qmp.QmpCommand;
  */
 final class OrchestrationBenchmark {
     static final String OURS_PULL = "ours-pull";
+    static final String OURS_PULL_HELD = "ours-pull-held";
     static final String OURS_PUSH = "ours-push";
     static final String LIBVIRT_PULL = "libvirt-pull";
     static final String QUERY_STATUS = "query-status";
@@ -93,7 +98,7 @@ final class OrchestrationBenchmark {
 
     private List<Series> rounds(int warmup, int runs) throws Exception {
         baselineNodes = nodeCount();
-        List<String> ids = List.of(OURS_PULL, OURS_PUSH, LIBVIRT_PULL, QUERY_STATUS);
+        List<String> ids = List.of(OURS_PULL, OURS_PULL_HELD, OURS_PUSH, LIBVIRT_PULL, QUERY_STATUS);
         List<Series> series = new ArrayList<>();
         ids.forEach(id -> series.add(new Series(id, describe(id))));
         for (int round = 0; round < warmup + runs; round++) {
@@ -116,6 +121,8 @@ final class OrchestrationBenchmark {
         switch (id) {
             case OURS_PULL:
                 return "virtbackup pull (fleecing): backupStart, backupEnd";
+            case OURS_PULL_HELD:
+                return "virtbackup pull (fleecing), qmpHold=connection: backupStart, backupEnd";
             case OURS_PUSH:
                 return "virtbackup push with backupSpeed: backupStart, backupEnd (cancel)";
             case LIBVIRT_PULL:
@@ -129,8 +136,9 @@ final class OrchestrationBenchmark {
         Map<String, Double> laps;
         switch (id) {
             case OURS_PULL:
+            case OURS_PULL_HELD:
             case OURS_PUSH:
-                laps = ours(id.equals(OURS_PUSH), check);
+                laps = ours(id, check);
                 break;
             case LIBVIRT_PULL:
                 laps = libvirt(check);
@@ -145,16 +153,17 @@ final class OrchestrationBenchmark {
         return laps;
     }
 
-    private Map<String, Double> ours(boolean push, boolean check) {
+    private Map<String, Double> ours(String id, boolean check) {
+        boolean push = id.equals(OURS_PUSH);
         Map<String, String> opts = push ? d.options("backupSpeed", Long.toString(speed))
-                : d.options("pullMethod", "fleecing");
+                : d.options("pullMethod", "fleecing", "qmpHold", id.equals(OURS_PULL_HELD) ? "connection" : "operation");
         try (Connection conn = Connections.open(d.qemu.qmpUri("vm1"), opts)) {
             Domain dom = conn.domain();
             String xml = push ? BackupXmls.push(d.names, d.dir.resolve("targets")) : BackupXmls.pull(d.names,
                     d.dir.resolve("nbd.sock"), d.dir.resolve("targets"));
             Files.createDirectories(d.dir.resolve("targets"));
             if (check) { // untimed, in the warm-up round
-                commands.put(push ? OURS_PUSH : OURS_PULL, dom.backupDryRun(xml, null, Set.of()).qmpPlan().size());
+                commands.put(id, dom.backupDryRun(xml, null, Set.of()).qmpPlan().size());
             }
             Stopwatch sw = Stopwatch.start();
             dom.backupStart(xml, null, Set.of());

@@ -27,7 +27,7 @@ final class OrchestrationReport {
 
     void print(PrintStream out) {
         out.printf("%norchestration, seconds (median, spread = (max-min)/median), ratios of medians:%n");
-        out.printf("%5s %-13s %3s %15s %15s %15s %9s %9s %9s %10s%n", "disks", "method", "n", "start", "running",
+        out.printf("%5s %-14s %3s %15s %15s %15s %9s %9s %9s %10s%n", "disks", "method", "n", "start", "running",
                 "end", "run/lv", "end/lv", "start/lv", "run/N*qs");
         byCount.keySet().stream().sorted().forEach(n -> {
             List<Series> list = byCount.get(n);
@@ -35,10 +35,10 @@ final class OrchestrationReport {
             Stats qs = find(list, OrchestrationBenchmark.QUERY_STATUS).stats(Stats.TOTAL);
             for (Series s : list) {
                 if (s.id.equals(OrchestrationBenchmark.QUERY_STATUS)) {
-                    out.printf("%5d %-13s %3d %15s %48s%n", n, s.id, qs.n(), cell(qs), "(reference: N round trips)");
+                    out.printf("%5d %-14s %3d %15s %48s%n", n, s.id, qs.n(), cell(qs), "(reference: N round trips)");
                     continue;
                 }
-                out.printf("%5d %-13s %3d", n, s.id, s.stats(Stats.TOTAL).n());
+                out.printf("%5d %-14s %3d", n, s.id, s.stats(Stats.TOTAL).n());
                 PHASES.forEach(p -> out.printf(" %15s", cell(s.stats(p))));
                 out.printf(" %9.2f %9.2f %9.2f %10.1f%n", ratio(s, libvirt, OrchestrationBenchmark.RUNNING),
                         ratio(s, libvirt, OrchestrationBenchmark.END), ratio(s, libvirt, OrchestrationBenchmark.START),
