@@ -42,12 +42,13 @@ final class JobMonitor {
     /** How long one hold of the QMP socket lasts, with {@code qmpHold=operation}. */
     static final Duration SLICE = Duration.ofSeconds(2);
     /** How soon a new watcher is seen by the thread. */
-    private static final Duration WAKE = Duration.ofMillis(50);
 
     private final QmpSession qmp;
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
     private Thread thread;
     private volatile boolean wake;
+    /** The events the monitor waits on while it holds the socket, woken when a watcher is added. */
+    private volatile QmpEventListener listening;
     private volatile boolean closed;
 
     JobMonitor(QmpSession qmp) {
@@ -182,6 +183,10 @@ final class JobMonitor {
         }
         watchers.add(w);
         wake = true;
+        QmpEventListener waiting = listening;
+        if (waiting != null) {
+            waiting.wake();
+        }
         synchronized (this) {
             if (thread == null) {
                 thread = new Thread(this::run, "virtbackup-job-monitor");
@@ -202,6 +207,7 @@ final class JobMonitor {
             try (QmpSession.Operation op = qmp.begin();
                     QmpEventListener events = qmp.channel().listen(Set.of("JOB_STATUS_CHANGE"), null)) {
                 Instant sliceEnd = qmp.holdsConnection() ? Instant.MAX : Instant.now().plus(SLICE);
+                listening = events;
                 while (!watchers.isEmpty() && !closed && Instant.now().isBefore(sliceEnd) && !events.isDisconnected()) {
                     lookAll();
                     awaitChange(events, sliceEnd);
@@ -215,6 +221,8 @@ final class JobMonitor {
                 }
                 trouble = e.getMessage();
                 pause(TICK); // the socket was busy for the whole wait, or a look failed: try again
+            } finally {
+                listening = null;
             }
         }
     }
@@ -271,7 +279,7 @@ final class JobMonitor {
             if (left.isNegative() || left.isZero() || events.isDisconnected()) {
                 return;
             }
-            if (events.poll(left.compareTo(WAKE) < 0 ? left : WAKE).isPresent()) {
+            if (events.poll(left).isPresent()) { // empty: the time is up, or a watcher was added
                 events.drain();
                 return;
             }

@@ -26,6 +26,7 @@ import java.util.function.Predicate;
  */
 public final class QmpEventListener implements AutoCloseable {
     private static final Object DISCONNECTED = new Object();
+    private static final Object WAKE = new Object();
 
     private final Set<String> names;
     private final Predicate<? super JsonNode> dataFilter;
@@ -59,6 +60,11 @@ public final class QmpEventListener implements AutoCloseable {
         queue.add(DISCONNECTED);
     }
 
+    /** Makes a {@link #poll} that waits now, or the next one, return at once (empty), for a waiter with news. */
+    public void wake() {
+        queue.add(WAKE);
+    }
+
     /** The names this listener accepts; empty means all. */
     public Set<String> names() {
         return names;
@@ -67,7 +73,7 @@ public final class QmpEventListener implements AutoCloseable {
     /**
      * Takes the next queued event, waiting up to {@code timeout}.
      *
-     * @return the event, or empty when none arrived in time
+     * @return the event, or empty when none arrived in time (or {@link #wake} was called)
      * @throws QmpDisconnectedException when the queue is empty and the connection is gone
      * @throws QmpInterruptedException when the thread is interrupted
      */
@@ -84,7 +90,7 @@ public final class QmpEventListener implements AutoCloseable {
             throw new QmpDisconnectedException("qmp connection lost while waiting for events " + describe(),
                     disconnectCause);
         }
-        return Optional.ofNullable((QmpEvent) o);
+        return o == WAKE ? Optional.empty() : Optional.ofNullable((QmpEvent) o);
     }
 
     /**
@@ -106,7 +112,7 @@ public final class QmpEventListener implements AutoCloseable {
         for (Object o : raw) {
             if (o == DISCONNECTED) {
                 queue.add(DISCONNECTED);
-            } else {
+            } else if (o != WAKE) {
                 events.add((QmpEvent) o);
             }
         }
