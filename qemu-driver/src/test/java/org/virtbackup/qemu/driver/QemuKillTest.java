@@ -144,7 +144,6 @@ class QemuKillTest {
         }
     }
 
-    /** Polls QEMU's private monitor until no job of the backup runs any more. */
     /**
      * Starts the backup and SIGKILLs QEMU {@code delayMs} into the phase; returns once QEMU is dead, true when
      * an end being raced finished first.
