@@ -13,6 +13,13 @@ public enum BackupStartFlag {
      */
     REUSE_EXTERNAL(1),
     /**
+     * A guest that shuts down during the job does not take the job with it: QEMU pauses the guest instead of
+     * exiting, the copy and the exports go on, and QEMU is stopped once the job has ended, as the guest asked
+     * ({@code VIR_DOMAIN_BACKUP_BEGIN_PRESERVE_SHUTDOWN_DOMAIN}, libvirt 11.10). Without it a guest shutdown
+     * ends QEMU and fails the job, whose checkpoint is then discarded.
+     */
+    PRESERVE_ON_GUEST_SHUTDOWN(1 << 1),
+    /**
      * Beyond libvirt: in an incremental backup, a disk whose checkpoint chain cannot be used is backed up in
      * full instead of failing the job; the job info and the backup XML say which disk and why.
      */

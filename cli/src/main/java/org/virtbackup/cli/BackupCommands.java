@@ -51,6 +51,10 @@ final class BackupCommands {
                 + "checkpoint chain is unusable, instead of failing the job (the job info says which disk and why)")
         boolean fallbackFull;
 
+        @Option(names = "--preserve-domain-on-shutdown", description = "If the guest shuts down during the job, "
+                + "pause it and keep QEMU, the copy and the exports until the job ends, then stop QEMU (virsh's option)")
+        boolean preserveOnShutdown;
+
         @Option(names = "--dry-run", description = "Print the aligned backup XML and change nothing")
         boolean dryRun;
 
@@ -88,6 +92,9 @@ final class BackupCommands {
             }
             if (fallbackFull) {
                 flags.add(BackupStartFlag.INCREMENTAL_FALLBACK_FULL);
+            }
+            if (preserveOnShutdown) {
+                flags.add(BackupStartFlag.PRESERVE_ON_GUEST_SHUTDOWN);
             }
             if (dryRun) {
                 BackupDryRun plan = dom.backupDryRun(backupXml, checkpointXml, flags);

@@ -23,6 +23,7 @@ import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.qemu.exec.GuestState;
 import org.virtbackup.qemu.exec.Journal;
 import org.virtbackup.qemu.exec.PlanExecutor;
 import org.virtbackup.qemu.plan.BackupLayout;
@@ -49,6 +50,10 @@ import org.virtbackup.xml.model.Transport;
 final class BackupEnder {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackupEnder.class);
+
+    /** The final info's note when the guest shut down during a {@code PRESERVE_ON_GUEST_SHUTDOWN} job. */
+    static final String SHUT_DOWN_NOTE = "the guest shut down during the backup; QEMU was kept until the job ended "
+            + "and is stopped now, as the guest asked";
 
     /** In the decision an end records before tearing down: whether it removes the job's checkpoint. */
     private static final String DISCARD_DECIDED = "discardCheckpoint";
@@ -143,6 +148,10 @@ final class BackupEnder {
         // must not be re-decided from what it already removed (dismissed jobs would look "never copied", and
         // the targets of a completed backup would be deleted).
         JobInfo info = decided.orElseGet(() -> decide(rec, layout));
+        if (rec.options().preserveOnShutdown() && rec.phase() != JobRecord.Phase.ENDING
+                && GuestState.shutDown(ctx.qmp())) {
+            info = JobInfos.withNote(info, SHUT_DOWN_NOTE);
+        }
         // Once an end decided to discard the checkpoint, a re-run (perhaps without DISCARD_CHECKPOINT) must too:
         // the dead end may have removed its bitmaps already.
         boolean discard = discards(rec, flags, info) || discardDecided(rec);
@@ -219,8 +228,10 @@ final class BackupEnder {
     }
 
     /**
-     * QEMU is gone (killed, or its socket closed): nothing to tear down in QEMU, but files virtbackup created
-     * for a backup that can no longer complete are deleted.
+     * QEMU is gone (the guest shut down, or QEMU was stopped or killed): nothing to tear down in QEMU, but files
+     * virtbackup created for a backup that can no longer complete are deleted, and so is the metadata of the
+     * checkpoint the job created: an incremental from it would miss what this backup did not save. (After a
+     * clean exit QEMU stored its bitmaps in the images: orphans the health report names, with their repair.)
      */
     private JobInfo endOffline(JobRecord rec) {
         for (Resource r : rec.created()) {
@@ -233,12 +244,15 @@ final class BackupEnder {
             }
         }
         deleteStaleSocket(rec);
+        rec.newCheckpoint().ifPresent(this::forgetCheckpoint);
         return offlineOutcome(rec);
     }
 
     private static JobInfo offlineOutcome(JobRecord rec) {
+        String checkpoint = rec.newCheckpoint().map(c -> "; its checkpoint '" + c + "' is discarded").orElse("");
         return JobInfos.of(JobState.FAILED, rec.mode(), JobInfos.elapsed(rec), List.of(),
-                Optional.of("QEMU exited before the backup job ended"), rec.notes());
+                Optional.of("QEMU exited before the backup job ended (the guest shut down, or QEMU was stopped or "
+                        + "killed)" + checkpoint), rec.notes());
     }
 
     /**

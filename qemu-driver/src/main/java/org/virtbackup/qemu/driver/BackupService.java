@@ -172,7 +172,7 @@ final class BackupService {
                 .ifPresent(s -> fdGroups.require(s.fdgroup().orElseThrow()));
         JobRecord.Options options = new JobRecord.Options(flags.contains(BackupStartFlag.REUSE_EXTERNAL),
                 flags.contains(BackupStartFlag.INCREMENTAL_FALLBACK_FULL), ctx.tlsDir().orElse(null), ctx.speedLimit(),
-                ctx.copyRange(), ctx.pullMethod());
+                ctx.copyRange(), ctx.pullMethod(), flags.contains(BackupStartFlag.PRESERVE_ON_GUEST_SHUTDOWN));
         Map<String, Map<String, String>> sourceBitmaps = new LinkedHashMap<>();
         RequestMapper.Mapped mapped = RequestMapper.map(aligned, checkpoint.map(RequestMapper::checkpointRequest),
                 mapperOptions(options), view.graph(),
@@ -184,7 +184,7 @@ final class BackupService {
 
     private static RequestMapper.Options mapperOptions(JobRecord.Options o) {
         return new RequestMapper.Options(o.reuseExternal(), o.fallbackFull(), o.tls(), true, o.speedLimit(),
-                o.copyRange(), o.pullMethod());
+                o.copyRange(), o.pullMethod(), o.preserveOnShutdown());
     }
 
     /** libvirt's checkpoint create steps before QEMU: post-parse, align, duplicate check, parent = current. */

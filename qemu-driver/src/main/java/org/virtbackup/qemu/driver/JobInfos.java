@@ -2,6 +2,7 @@
 package org.virtbackup.qemu.driver;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,14 @@ final class JobInfos {
      * Statistics of a job in {@code state}: push reports copy progress, pull reports scratch usage
      * (libvirt-backup-reference.md §3.4).
      */
+    /** {@code info} with one more note. */
+    static JobInfo withNote(JobInfo info, String note) {
+        List<String> notes = new ArrayList<>(info.notes());
+        notes.add(note);
+        return new JobInfo(info.state(), info.mode(), info.elapsed(), info.diskTotal(), info.diskProcessed(),
+                info.diskTempUsed(), info.diskTempTotal(), info.errorMessage(), notes);
+    }
+
     static JobInfo of(JobState state, BackupMode mode, Duration elapsed, Collection<JobResult> jobs,
             Optional<String> error, List<String> notes) {
         long current = jobs.stream().mapToLong(JobResult::currentProgress).sum();

@@ -54,7 +54,7 @@ final class RequestMapper {
 
     /** Settings that do not come from the XML. */
     record Options(boolean reuseExternal, boolean fallbackFull, Optional<String> tlsDir, boolean tlsVerifyPeer,
-            long speedLimit, boolean copyRange, PullMethod pullMethod) {
+            long speedLimit, boolean copyRange, PullMethod pullMethod, boolean preserveOnShutdown) {
     }
 
     /**
@@ -91,7 +91,7 @@ final class RequestMapper {
         Optional<NbdServer> server = aligned.server().map(s -> server(s, options));
         BackupRequest request = new BackupRequest(aligned.mode(), requests, checkpoint, server, options.reuseExternal(),
                 BackupRequest.DEFAULT_PREFIX, options.speedLimit(), options.copyRange(),
-                options.pullMethod());
+                options.pullMethod(), options.preserveOnShutdown());
         return new Mapped(aligned.withDisks(disks), request, backing, notes);
     }
 

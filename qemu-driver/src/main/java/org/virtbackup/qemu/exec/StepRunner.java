@@ -92,6 +92,10 @@ final class StepRunner {
             if (qmp.execute(org.virtbackup.qemu.plan.Qmp.queryStatus()).path("status").asText("").equals("paused")) {
                 qmp.execute(org.virtbackup.qemu.plan.Qmp.cont());
             }
+        } else if (step instanceof Step.CompleteGuestShutdown) {
+            if (GuestState.shutDown(qmp)) {
+                qmp.execute(org.virtbackup.qemu.plan.Qmp.quit());
+            }
         } else if (step instanceof Step.SetDrive d) {
             setDrive(d);
         } else {

@@ -54,6 +54,10 @@ public final class BackupPlanner {
     /** The start plan of an already resolved layout. */
     public static Plan planStart(BackupLayout layout) {
         List<Step> steps = new ArrayList<>();
+        if (layout.request().preserveOnShutdown()) {
+            steps.add(new Step.QmpCall(Qmp.setShutdownAction("pause"), List.of(),
+                    Optional.of(Step.QmpCall.of(Qmp.setShutdownAction("poweroff")))));
+        }
         layout.disks().forEach(d -> steps.addAll(StoragePlanner.attach(layout, d)));
         if (layout.mode() == BackupMode.PULL) {
             steps.addAll(startServer(layout));
@@ -123,6 +127,11 @@ public final class BackupPlanner {
         Plan base = layout.request().cbw() ? CbwPlanner.end(layout, discardCheckpoint, exportGrace)
                 : EndPlanner.plan(layout, end, discardCheckpoint, exportGrace);
         steps.addAll(base.steps());
+        if (layout.request().preserveOnShutdown()) {
+            // QEMU's default again (it cannot be queried), then the shutdown the guest asked for meanwhile, if it did
+            steps.add(Step.QmpCall.of(Qmp.setShutdownAction("poweroff")));
+            steps.add(new Step.CompleteGuestShutdown());
+        }
         return Plan.teardown(steps);
     }
 

@@ -21,10 +21,12 @@ import org.virtbackup.api.BackupMode;
  * @param speedLimit push: each disk's copy limit in bytes per second, 0 for none (beyond libvirt)
  * @param copyRange push: let QEMU use {@code copy_file_range} ({@code x-perf}) where the schema offers it
  * @param pullMethod pull: fleecing job or copy-before-write filter (ignored for push)
+ * @param preserveOnShutdown a guest shutdown pauses the guest while the job runs, and QEMU is stopped after
+ *     its end ({@code PRESERVE_ON_GUEST_SHUTDOWN})
  */
 public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<CheckpointRequest> newCheckpoint,
         Optional<NbdServer> server, boolean reuseExternal, String jobPrefix, long speedLimit, boolean copyRange,
-        PullMethod pullMethod) {
+        PullMethod pullMethod, boolean preserveOnShutdown) {
 
     /** The default job prefix. */
     public static final String DEFAULT_PREFIX = "vb";
@@ -39,6 +41,13 @@ public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<C
         if (speedLimit < 0) {
             throw new IllegalArgumentException("speedLimit must be >= 0, got " + speedLimit);
         }
+    }
+
+    /** The request without {@code PRESERVE_ON_GUEST_SHUTDOWN}. */
+    public BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<CheckpointRequest> newCheckpoint,
+            Optional<NbdServer> server, boolean reuseExternal, String jobPrefix, long speedLimit, boolean copyRange,
+            PullMethod pullMethod) {
+        this(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, speedLimit, copyRange, pullMethod, false);
     }
 
     /** The request with classic fleecing for pull. */
@@ -66,29 +75,38 @@ public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<C
 
     /** A copy with {@code REUSE_EXTERNAL} set as given. */
     public BackupRequest reuseExternal(boolean value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, value, jobPrefix, speedLimit, copyRange, pullMethod);
+        return new BackupRequest(mode, disks, newCheckpoint, server, value, jobPrefix, speedLimit, copyRange, pullMethod,
+                preserveOnShutdown);
     }
 
     /** A copy with another job prefix. */
     public BackupRequest jobPrefix(String value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, value, speedLimit, copyRange, pullMethod);
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, value, speedLimit, copyRange, pullMethod,
+                preserveOnShutdown);
     }
 
     /** A copy with a per-disk copy speed limit (push). */
     public BackupRequest speedLimit(long bytesPerSecond) {
         return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, bytesPerSecond,
-                copyRange, pullMethod);
+                copyRange, pullMethod, preserveOnShutdown);
     }
 
     /** A copy with {@code copy_file_range} allowed or not (push). */
     public BackupRequest copyRange(boolean value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, speedLimit, value, pullMethod);
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, speedLimit, value, pullMethod,
+                preserveOnShutdown);
     }
 
     /** A copy with another pull method. */
     public BackupRequest pullMethod(PullMethod value) {
         return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, speedLimit, copyRange,
-                value);
+                value, preserveOnShutdown);
+    }
+
+    /** A copy with {@code PRESERVE_ON_GUEST_SHUTDOWN} as given. */
+    public BackupRequest preserveOnShutdown(boolean value) {
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, speedLimit, copyRange,
+                pullMethod, value);
     }
 
     /** Whether this is a pull backup through a copy-before-write filter. */

@@ -81,6 +81,8 @@ public final class PlanJson {
             n.put("step", "resume-guest");
         } else if (step instanceof Step.ResumePausedGuest) {
             n.put("step", "resume-paused-guest");
+        } else if (step instanceof Step.CompleteGuestShutdown) {
+            n.put("step", "complete-guest-shutdown");
         } else if (step instanceof Step.SetDrive d) {
             n.put("step", "set-drive");
             n.put("device", d.devicePath());

@@ -216,6 +216,16 @@ public final class Qmp {
         return QmpCommand.of("cont");
     }
 
+    /** {@code set-action} of what a guest shutdown does: {@code pause} or {@code poweroff} (QEMU 6.0+). */
+    public static QmpCommand setShutdownAction(String action) {
+        return new QmpCommand("set-action", JSON.objectNode().put("shutdown", action));
+    }
+
+    /** {@code quit}: QEMU exits. */
+    public static QmpCommand quit() {
+        return QmpCommand.of("quit");
+    }
+
     /** {@code qom-get}. */
     public static QmpCommand qomGet(String path, String property) {
         ObjectNode a = JSON.objectNode();

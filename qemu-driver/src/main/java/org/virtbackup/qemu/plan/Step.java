@@ -307,6 +307,23 @@ public sealed interface Step {
     }
 
     /**
+     * {@code quit} if {@code query-status} says the guest shut down ({@code shutdown}: paused by the
+     * {@code pause} shutdown action): the end of a job with {@code PRESERVE_ON_GUEST_SHUTDOWN} completes the
+     * shutdown the guest asked for. The last step of a plan: QEMU exits.
+     */
+    record CompleteGuestShutdown() implements Step {
+        @Override
+        public List<Step> undoSteps() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<QmpCommand> command() {
+            return Optional.of(Qmp.quit());
+        }
+    }
+
+    /**
      * Move a guest device's {@code drive} from node {@code from} to node {@code to}: {@code qom-get} first, no
      * {@code qom-set} when it already uses {@code to} (setting the node in use aborts QEMU 7.2, notes §8
      * gotcha 2), and a refusal when it uses neither. Undo: the move back (which has no undo itself).

@@ -65,9 +65,10 @@ public record JobRecord(String jobId, BackupMode mode, Phase phase, long started
      * @param speedLimit push: each disk's copy limit in bytes per second, 0 for none (changed by setSpeed)
      * @param copyRange push: {@code copy_file_range} asked for
      * @param pullMethod pull: fleecing or copy-before-write
+     * @param preserveOnShutdown {@code PRESERVE_ON_GUEST_SHUTDOWN}
      */
     public record Options(boolean reuseExternal, boolean fallbackFull, String tlsDir, long speedLimit,
-            boolean copyRange, PullMethod pullMethod) {
+            boolean copyRange, PullMethod pullMethod, boolean preserveOnShutdown) {
         public Options {
             Objects.requireNonNull(pullMethod, "pullMethod");
         }
@@ -79,7 +80,8 @@ public record JobRecord(String jobId, BackupMode mode, Phase phase, long started
 
         /** A copy with another speed limit. */
         public Options withSpeedLimit(long bytesPerSecond) {
-            return new Options(reuseExternal, fallbackFull, tlsDir, bytesPerSecond, copyRange, pullMethod);
+            return new Options(reuseExternal, fallbackFull, tlsDir, bytesPerSecond, copyRange, pullMethod,
+                    preserveOnShutdown);
         }
     }
 

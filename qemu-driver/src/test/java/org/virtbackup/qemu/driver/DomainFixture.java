@@ -38,13 +38,19 @@ final class DomainFixture implements AutoCloseable {
 
     /** Disks of {@code size} bytes each (the soak and race tests use small ones). */
     DomainFixture(Path dir, long size) {
+        this(dir, size, new String[0]);
+    }
+
+    /** With extra QEMU arguments, e.g. {@code -action reboot=shutdown}. */
+    DomainFixture(Path dir, long size, String... qemuArgs) {
         this.dir = dir;
         this.vda = dir.resolve("vda.qcow2");
         this.vdb = dir.resolve("vdb.qcow2");
         this.state = dir.resolve("state");
         DiskDataGenerator.generate(vda, ImageFormat.QCOW2, size, 1);
         DiskDataGenerator.generate(vdb, ImageFormat.QCOW2, size, 2);
-        this.qemu = EmbeddedQemu.builder().workDir(dir.resolve("qemu")).disk(vda, "vda").disk(vdb, "vdb").start();
+        this.qemu = EmbeddedQemu.builder().workDir(dir.resolve("qemu")).disk(vda, "vda").disk(vdb, "vdb")
+                .extraArgs(qemuArgs).start();
     }
 
     /** A new connection (closing the previous one), as a separate process would make. */

@@ -166,6 +166,20 @@ class BackupPlannerTest {
     }
 
     @Test
+    void aJobThatOutlivesAGuestShutdownPausesItAndCompletesTheShutdownAtTheEnd() {
+        BackupRequest r = push(DiskRequest.full("virtio-disk0", "/b/vda.qcow2")).preserveOnShutdown(true);
+        Plan start = BackupPlanner.planStart(r, libvirt, CAPS);
+        assertThat(start.steps().get(0)).isEqualTo(new Step.QmpCall(Qmp.setShutdownAction("pause"), List.of(),
+                Optional.of(Step.QmpCall.of(Qmp.setShutdownAction("poweroff")))));
+        assertThat(start.rollback(start.steps().size())).last().isEqualTo(Step.QmpCall.of(Qmp.setShutdownAction("poweroff")));
+        Plan end = BackupPlanner.planEnd(BackupPlanner.layout(r, libvirt, CAPS), BackupPlanner.End.COMPLETED, false);
+        assertThat(end.steps()).endsWith(Step.QmpCall.of(Qmp.setShutdownAction("poweroff")),
+                new Step.CompleteGuestShutdown());
+        assertThat(BackupPlanner.planStart(r.preserveOnShutdown(false), libvirt, CAPS).steps())
+                .noneMatch(s -> s.command().map(c -> c.execute().equals("set-action")).orElse(false));
+    }
+
+    @Test
     void plansAreValuesAndPrintAsQmp() {
         BackupRequest r = push(DiskRequest.full("virtio-disk0", "/b/vda.qcow2"));
         Plan a = BackupPlanner.planStart(r, libvirt, CAPS);

@@ -42,6 +42,7 @@ class GoldenPlanTest {
         Map<String, Function<BlockGraph, Plan>> c = new LinkedHashMap<>();
         c.put("push-full-1disk-checkpoint", g -> start(g, pushFullOne()));
         c.put("push-full-2disk-checkpoint", g -> start(g, pushFullTwo()));
+        c.put("push-preserve-on-shutdown", g -> start(g, pushFullOne().preserveOnShutdown(true)));
         c.put("push-incremental", g -> start(g, push(List.of(incVda()), checkpoint("cp3", VDA))));
         c.put("push-incremental-libvirt-backing", g -> start(g, push(List.of(
                 DiskRequest.incremental(VDA, "cp2", IMG + "bk-vda.inc.qcow2")), checkpoint("cp3", VDA))));
@@ -77,6 +78,8 @@ class GoldenPlanTest {
         c.put("pull-cbw-incremental-tcp-tls", g -> start(g, pullIncTls().pullMethod(PullMethod.CBW)));
         c.put("end-push-completed", g -> end(g, pushMixed(), BackupPlanner.End.COMPLETED, false));
         c.put("end-push-cancel", g -> end(g, pushFullTwo(), BackupPlanner.End.CANCEL, false));
+        c.put("end-push-preserve-on-shutdown", g -> end(g, pushFullOne().preserveOnShutdown(true),
+                BackupPlanner.End.COMPLETED, false));
         c.put("end-push-reuse-external-cancel", g -> end(g, pushMixed().reuseExternal(true),
                 BackupPlanner.End.CANCEL, false));
         c.put("end-pull", g -> end(g, pullIncTls(), BackupPlanner.End.COMPLETED, false));
