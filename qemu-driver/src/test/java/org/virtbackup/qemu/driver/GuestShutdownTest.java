@@ -36,8 +36,9 @@ class GuestShutdownTest {
     }
 
     /**
-     * With {@code PRESERVE_ON_GUEST_SHUTDOWN} the guest's shutdown pauses it: the pull's exports are read to the
-     * end, equal to the disks at the backup's instant (a write after the shutdown is not in them), the job
+     * With {@code PRESERVE_ON_GUEST_SHUTDOWN} the guest's shutdown pauses it: the pull's exports are read, vda before
+     * the shutdown and vdb after it, equal to the disks at the backup's instant (a write to vdb after the shutdown
+     * is not in its copy), the job
      * completes with a note, its checkpoint stays, and QEMU exits after the end, as the guest asked.
      */
     @Test
@@ -49,14 +50,13 @@ class GuestShutdownTest {
             f.domain().backupStart(PullChecks.pullXml(null, PullChecks.unixServer(socket), tmp),
                     PushBackupTest.checkpointXml("c1"), EnumSet.of(BackupStartFlag.PRESERVE_ON_GUEST_SHUTDOWN));
             f.disconnect();
-            f.qemu.control(Qmp.cont());
-            awaitStatus(f, "shutdown");
-            f.qemu.guestWrite("vda", 0, 64 << 10, 0x77); // after the instant: not in the copy
-
             Path vdaCopy = tmp.resolve("vda.pull.raw");
             Path vdbCopy = tmp.resolve("vdb.pull.raw");
-            NbdClients.nbdcopy("nbd+unix:///vda?socket=" + socket, vdaCopy).ok();
-            NbdClients.nbdcopy("nbd+unix:///vdb?socket=" + socket, vdbCopy).ok();
+            NbdClients.nbdcopy("nbd+unix:///vda?socket=" + socket, vdaCopy).ok(); // before the shutdown
+            f.qemu.control(Qmp.cont());
+            awaitStatus(f, "shutdown");
+            f.qemu.guestWrite("vdb", 0, 64 << 10, 0x77); // after the instant: not in the copy
+            NbdClients.nbdcopy("nbd+unix:///vdb?socket=" + socket, vdbCopy).ok(); // after it
             assertThat(Files.mismatch(vdaCopy, vdaRef)).as("vda read across the shutdown").isEqualTo(-1);
             assertThat(Files.mismatch(vdbCopy, vdbRef)).as("vdb read across the shutdown").isEqualTo(-1);
             assertThat(f.qemu.isAlive()).as("QEMU waits for the job").isTrue();
