@@ -28,8 +28,15 @@ public final class QmpStateException extends QmpException {
         return required;
     }
 
+    /**
+     * A channel or connection closed meanwhile (another thread closed it) is the caller's {@code OPERATION_INVALID};
+     * one used before it connected, or outside an operation, is a bug of ours: {@code INTERNAL_ERROR}, so that no
+     * test or caller takes it for an expected refusal.
+     */
     @Override
     public VirtBackupException toVirtBackupException() {
-        return new VirtBackupException(ErrorCode.OPERATION_INVALID, ErrorDomain.QEMU, getMessage(), this);
+        boolean closed = actual == QmpRunState.CLOSING || actual == QmpRunState.CLOSED;
+        return new VirtBackupException(closed ? ErrorCode.OPERATION_INVALID : ErrorCode.INTERNAL_ERROR, ErrorDomain.QEMU,
+                getMessage(), this);
     }
 }
