@@ -24,6 +24,7 @@ import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.qemu.exec.GuestState;
+import org.virtbackup.qemu.exec.JobResult;
 import org.virtbackup.qemu.exec.Journal;
 import org.virtbackup.qemu.exec.PlanExecutor;
 import org.virtbackup.qemu.plan.BackupLayout;
@@ -110,17 +111,18 @@ final class BackupEnder {
         }
         JobRecord rec = current.get();
         BackupLayout layout = ctx.layoutOf(rec);
-        JobInfo info;
+        Decision seen;
         try {
-            info = JobVerdict.judge(rec, layout.disks().size(), JobVerdict.Look.read(ctx.qmp(), layout), false);
+            JobVerdict.Look look = JobVerdict.Look.read(ctx.qmp(), layout);
+            seen = new Decision(JobVerdict.judge(rec, layout.disks().size(), look, false), look.jobs());
         } catch (VirtBackupException e) {
             LOG.debug("could not look at job {} to end it: {}", rec.jobId(), e.getMessage());
             return Optional.empty(); // a failed look is not a finished job: the next look ends it
         }
-        if (!info.state().isTerminal()) {
+        if (!seen.info().state().isTerminal()) {
             return Optional.empty();
         }
-        JobInfo ended = endLive(rec, Set.of(), Optional.of(info));
+        JobInfo ended = endLive(rec, Set.of(), Optional.of(seen));
         ctx.jobs().finish(JobInfos.toStored(ended));
         return Optional.of(ended);
     }
@@ -138,16 +140,24 @@ final class BackupEnder {
     }
 
     /**
+     * How a job ended, and the {@code query-jobs} entries of its jobs it was judged from (none when it was read
+     * from the record of an end that died): the end plan starts from them instead of asking QEMU again.
+     */
+    private record Decision(JobInfo info, Map<String, JobResult> jobs) {
+    }
+
+    /**
      * Tears a job down in a QEMU that runs.
      *
      * @param decided how the job ended, when the caller judged it already
      */
-    private JobInfo endLive(JobRecord rec, Set<BackupEndFlag> flags, Optional<JobInfo> decided) {
+    private JobInfo endLive(JobRecord rec, Set<BackupEndFlag> flags, Optional<Decision> decided) {
         BackupLayout layout = ctx.layoutOf(rec);
         // Decide how the job ended once, and record it before tearing anything down: an end that dies halfway
         // must not be re-decided from what it already removed (dismissed jobs would look "never copied", and
         // the targets of a completed backup would be deleted).
-        JobInfo info = decided.orElseGet(() -> decide(rec, layout));
+        Decision decision = decided.orElseGet(() -> decide(rec, layout));
+        JobInfo info = decision.info();
         if (rec.options().preserveOnShutdown() && rec.phase() != JobRecord.Phase.ENDING
                 && GuestState.shutDown(ctx.qmp())) {
             info = JobInfos.withNote(info, SHUT_DOWN_NOTE);
@@ -156,14 +166,14 @@ final class BackupEnder {
         // the dead end may have removed its bitmaps already.
         boolean discard = discards(rec, flags, info) || discardDecided(rec);
         if (rec.phase() != JobRecord.Phase.ENDING) {
-            Map<String, Object> decision = JobInfos.toStored(info);
-            decision.put(DISCARD_DECIDED, discard);
-            ctx.jobs().decided(decision);
+            Map<String, Object> stored = JobInfos.toStored(info);
+            stored.put(DISCARD_DECIDED, discard);
+            ctx.jobs().decided(stored);
             ctx.jobs().update(rec.withPhase(JobRecord.Phase.ENDING));
         }
         boolean keep = info.state() == JobState.COMPLETED && rec.mode() == BackupMode.PUSH;
         new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT)
-                .apply(endPlan(rec, layout, info.state(), discard));
+                .apply(endPlan(rec, layout, info.state(), discard), decision.jobs());
         if (keep && !discard) {
             rec.newCheckpoint().ifPresent(cp -> ctx.jobs().saveTargets(cp, targets(layout)));
         }
@@ -180,7 +190,7 @@ final class BackupEnder {
             return new BackupEndDryRun(offlineOutcome(rec), List.of()); // only files to delete: no QMP
         }
         BackupLayout layout = ctx.layoutOf(rec);
-        JobInfo info = decide(rec, layout);
+        JobInfo info = decide(rec, layout).info();
         Plan plan = endPlan(rec, layout, info.state(), discards(rec, flags, info));
         return new BackupEndDryRun(info, PlanJson.toQmpLines(plan).lines().toList());
     }
@@ -192,11 +202,14 @@ final class BackupEnder {
     }
 
     /** How the job ends, decided once: an end that died halfway reads what it recorded before tearing down. */
-    private JobInfo decide(JobRecord rec, BackupLayout layout) {
+    private Decision decide(JobRecord rec, BackupLayout layout) {
         Optional<JobInfo> recorded = rec.phase() == JobRecord.Phase.ENDING
                 ? ctx.jobs().last().map(JobInfos::fromParams) : Optional.empty();
-        return recorded.orElseGet(() -> JobVerdict.judge(rec, layout.disks().size(),
-                JobVerdict.Look.read(ctx.qmp(), layout), true));
+        if (recorded.isPresent()) {
+            return new Decision(recorded.get(), Map.of());
+        }
+        JobVerdict.Look look = JobVerdict.Look.read(ctx.qmp(), layout);
+        return new Decision(JobVerdict.judge(rec, layout.disks().size(), look, true), look.jobs());
     }
 
     /**

@@ -70,9 +70,17 @@ public final class PlanExecutor {
      * @throws VirtBackupException the first failure, with rollback or later teardown failures suppressed
      */
     public Outcome apply(Plan plan) {
+        return apply(plan, Map.of());
+    }
+
+    /**
+     * {@link #apply(Plan)}, knowing what a {@code query-jobs} the caller sent just before said about some jobs:
+     * an end that judged the job from a look need not ask again before cancelling or awaiting its jobs.
+     */
+    public Outcome apply(Plan plan, Map<String, JobResult> lookedAt) {
         // Subscribe before any step runs: a create job can conclude before the await step looks for it.
         try (QmpEventListener events = qmp.listen(Set.of("JOB_STATUS_CHANGE"), null)) {
-            StepRunner runner = new StepRunner(qmp, events, jobTimeout, fdGroups);
+            StepRunner runner = new StepRunner(qmp, events, jobTimeout, fdGroups, lookedAt);
             return plan.kind() == Plan.Kind.START ? applyStart(plan, runner) : applyTeardown(plan, runner);
         }
     }

@@ -39,8 +39,8 @@ final class StepRunner {
     private final QmpEventListener events;
     private final Duration jobTimeout;
     private final Map<String, JobResult> jobs = new LinkedHashMap<>();
-    /** The last {@code query-jobs} of this plan run, by id. */
-    private Map<String, JobResult> known = Map.of();
+    /** The last {@code query-jobs} of this plan run (at first: the caller's look just before it), by id. */
+    private Map<String, JobResult> known;
     /** The last status of each job as QEMU's events told it, since the plan began. */
     private final Map<String, String> statuses = new HashMap<>();
     /** Whether a {@link Step.PauseGuest} of this plan paused a running guest that is not resumed yet. */
@@ -49,8 +49,9 @@ final class StepRunner {
     private final Function<String, Optional<FileDescriptor>> fdGroups;
 
     StepRunner(QmpChannel qmp, QmpEventListener events, Duration jobTimeout,
-            Function<String, Optional<FileDescriptor>> fdGroups) {
+            Function<String, Optional<FileDescriptor>> fdGroups, Map<String, JobResult> lookedAt) {
         this.fdGroups = fdGroups;
+        this.known = Map.copyOf(lookedAt);
         this.qmp = qmp;
         this.events = events;
         this.jobTimeout = jobTimeout;
