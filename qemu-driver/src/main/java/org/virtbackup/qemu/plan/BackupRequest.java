@@ -75,14 +75,14 @@ public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<C
 
     /** A copy with {@code REUSE_EXTERNAL} set as given. */
     public BackupRequest reuseExternal(boolean value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, value, jobPrefix, speedLimit, copyRange, pullMethod,
-                preserveOnShutdown);
+        return new BackupRequest(mode, disks, newCheckpoint, server, value, jobPrefix, speedLimit, copyRange,
+                pullMethod, preserveOnShutdown);
     }
 
     /** A copy with another job prefix. */
     public BackupRequest jobPrefix(String value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, value, speedLimit, copyRange, pullMethod,
-                preserveOnShutdown);
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, value, speedLimit, copyRange,
+                pullMethod, preserveOnShutdown);
     }
 
     /** A copy with a per-disk copy speed limit (push). */
@@ -93,8 +93,8 @@ public record BackupRequest(BackupMode mode, List<DiskRequest> disks, Optional<C
 
     /** A copy with {@code copy_file_range} allowed or not (push). */
     public BackupRequest copyRange(boolean value) {
-        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, speedLimit, value, pullMethod,
-                preserveOnShutdown);
+        return new BackupRequest(mode, disks, newCheckpoint, server, reuseExternal, jobPrefix, speedLimit, value,
+                pullMethod, preserveOnShutdown);
     }
 
     /** A copy with another pull method. */

@@ -36,7 +36,7 @@ public final class QmpStateException extends QmpException {
     @Override
     public VirtBackupException toVirtBackupException() {
         boolean closed = actual == QmpRunState.CLOSING || actual == QmpRunState.CLOSED;
-        return new VirtBackupException(closed ? ErrorCode.OPERATION_INVALID : ErrorCode.INTERNAL_ERROR, ErrorDomain.QEMU,
-                getMessage(), this);
+        ErrorCode code = closed ? ErrorCode.OPERATION_INVALID : ErrorCode.INTERNAL_ERROR;
+        return new VirtBackupException(code, ErrorDomain.QEMU, getMessage(), this);
     }
 }
