@@ -25,10 +25,6 @@ final class JobInfos {
                 OptionalLong.empty(), OptionalLong.empty(), Optional.empty(), List.of());
     }
 
-    /**
-     * Statistics of a job in {@code state}: push reports copy progress, pull reports scratch usage
-     * (libvirt-backup-reference.md §3.4).
-     */
     /** {@code info} with one more note. */
     static JobInfo withNote(JobInfo info, String note) {
         List<String> notes = new ArrayList<>(info.notes());
@@ -37,6 +33,10 @@ final class JobInfos {
                 info.diskTempUsed(), info.diskTempTotal(), info.errorMessage(), notes);
     }
 
+    /**
+     * Statistics of a job in {@code state}: push reports copy progress, pull reports scratch usage
+     * (libvirt-backup-reference.md §3.4).
+     */
     static JobInfo of(JobState state, BackupMode mode, Duration elapsed, Collection<JobResult> jobs,
             Optional<String> error, List<String> notes) {
         long current = jobs.stream().mapToLong(JobResult::currentProgress).sum();

@@ -41,7 +41,6 @@ final class JobMonitor {
     static final Duration TICK = Duration.ofMillis(500);
     /** How long one hold of the QMP socket lasts, with {@code qmpHold=operation}. */
     static final Duration SLICE = Duration.ofSeconds(2);
-    /** How soon a new watcher is seen by the thread. */
 
     private final QmpSession qmp;
     private final List<Watcher> watchers = new CopyOnWriteArrayList<>();
