@@ -59,6 +59,7 @@ final class QmpSession implements AutoCloseable {
     /** Beyond {@code busyWait}, how long a {@code connect} may take before the socket counts as busy. */
     private static final Duration CONNECT_GRACE = Duration.ofMillis(250);
 
+    private final QmpEndpoint endpoint;
     private final Path socket;
     private final Hold hold;
     private final Duration busyWait;
@@ -69,7 +70,13 @@ final class QmpSession implements AutoCloseable {
     private boolean closed;
 
     QmpSession(Path socket, Hold hold, Duration busyWait) {
-        this.socket = socket;
+        this(QmpEndpoint.of(socket), hold, busyWait);
+    }
+
+    /** A session on {@code endpoint}, which is told before each connection and before letting go. */
+    QmpSession(QmpEndpoint endpoint, Hold hold, Duration busyWait) {
+        this.endpoint = endpoint;
+        this.socket = endpoint.socket();
         this.hold = hold;
         this.busyWait = busyWait;
     }
@@ -156,6 +163,7 @@ final class QmpSession implements AutoCloseable {
             }
             return live;
         }
+        endpoint.beforeConnect();
         QmpChannel ch = QmpChannel.unix(socket, busyWait, QmpChannel.DEFAULT_COMMAND_TIMEOUT);
         try {
             greeting = connectBounded(ch);
@@ -241,8 +249,13 @@ final class QmpSession implements AutoCloseable {
 
     private void disconnect() {
         if (live != null) {
-            live.close();
+            QmpChannel ch = live;
             live = null;
+            try {
+                endpoint.beforeDisconnect(ch.state() == QmpRunState.RUNNING ? Optional.of(ch) : Optional.empty());
+            } finally {
+                ch.close();
+            }
         }
     }
 
