@@ -23,7 +23,8 @@ import org.virtbackup.qemu.qmp.QmpStateException;
  * operation ({@link #begin()}) connects on its first use of {@link #channel()} and lets go of the socket when
  * the last open operation ends; with {@link Hold#CONNECTION} the socket stays connected until {@link #close()}.
  * It is not a {@link QmpChannel}: the channel, with the wire's own rules, is {@link #channel()}, valid for the
- * operation that got it.
+ * operation that got it. Its {@link QmpEndpoint} is told before each connection and before the session lets go
+ * of the socket: a stopped domain's {@code qemu-storage-daemon} is started and stopped there.
  *
  * <p>QEMU 7.2's monitor ({@code -qmp unix:...,server=on,wait=off}) accepts one client; while it serves one,
  * the kernel queues two more connections (listen backlog 1) whose {@code connect} succeeds at once but whose

@@ -90,7 +90,8 @@ final class StorageDaemonEndpoint implements QmpEndpoint {
                 if (StorageDaemon.find(rec.get().pid(), Path.of(rec.get().socket())).isPresent()) {
                     return;
                 }
-                DaemonFile.delete(domainDir); // it died
+                DaemonFile.delete(domainDir); // it died; a SIGKILL leaves its socket
+                deleteQuietly(files.socket());
             }
             if (new JobStore(domainDir).current().isPresent()) {
                 LOG.info("the qemu-storage-daemon of the backup job of domain '{}' is gone; the job ends as one "
@@ -166,6 +167,14 @@ final class StorageDaemonEndpoint implements QmpEndpoint {
         if (!d.awaitExit(QUIT_WAIT)) {
             LOG.warn("qemu-storage-daemon pid {} did not exit after quit; terminating it", d.pid());
             d.terminate();
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            java.nio.file.Files.deleteIfExists(file);
+        } catch (java.io.IOException e) {
+            LOG.debug("cannot delete '{}': {}", file, e.getMessage());
         }
     }
 

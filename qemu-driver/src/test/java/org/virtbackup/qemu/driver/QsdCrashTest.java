@@ -94,4 +94,28 @@ class QsdCrashTest {
                 .doesNotExist();
         assertThat(tmp.resolve("b.qcow2")).doesNotExist();
     }
+
+    @Test
+    void aDaemonKilledUnderAPushFailsTheJobAndTheNextOperationStartsAFreshOne() throws Exception {
+        Path a = tmp.resolve("a.qcow2");
+        try (Connection c = f.offline(java.util.Map.of("backupSpeed", Long.toString(1L << 20)))) {
+            c.domain().backupStart(PushBackupTest.pushXml(null, a, tmp.resolve("b.qcow2")),
+                    PushBackupTest.checkpointXml("cp1"), Set.of());
+        }
+        long pid = f.daemonOnRecord().orElseThrow().pid();
+        ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
+        daemon.destroyForcibly();
+        daemon.onExit().get();
+
+        // qmpHold=connection: the daemon this connection starts lives until it is closed
+        try (Connection c = f.offline(java.util.Map.of("qmpHold", "connection"))) {
+            assertThat(c.domain().backupEnd(Set.of()).state()).as("ended as a job whose QEMU died")
+                    .isEqualTo(JobState.FAILED);
+            assertThat(a).as("the failed job's targets are deleted").doesNotExist();
+            assertThat(c.domain().listAllCheckpoints(Set.of())).as("and its checkpoint discarded").isEmpty();
+            c.domain().checkpointCreateXml(PushBackupTest.checkpointXml("c2"), Set.of());
+            assertThat(f.daemonOnRecord().orElseThrow().pid()).as("a fresh daemon").isNotEqualTo(pid);
+        }
+        assertThat(QemuImg.bitmaps(f.vda, false)).extracting(BitmapInfo::name).contains("c2");
+    }
 }
