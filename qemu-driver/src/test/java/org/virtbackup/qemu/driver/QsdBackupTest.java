@@ -108,6 +108,24 @@ class QsdBackupTest {
     }
 
     @Test
+    void aDiskWithBackupNoIsSkippedAsOnline() throws Exception {
+        Path vdaFull = tmp.resolve("vda.full.qcow2");
+        String xml = "<domainbackup><disks><disk name='vda' type='file'><target file='" + vdaFull + "'/></disk>"
+                + "<disk name='vdb' backup='no'/></disks></domainbackup>";
+        try (Connection c = f.offline()) {
+            c.domain().backupStart(xml, null, Set.of()).awaitCompletion(Duration.ofSeconds(60));
+            JobInfo end = c.domain().backupEnd(Set.of());
+            assertThat(end.state()).isEqualTo(JobState.COMPLETED);
+            assertThat(end.diskTotal().getAsLong()).isEqualTo(QsdFixture.SIZE);
+        }
+        assertThat(QemuImg.identical(f.vda, vdaFull)).isTrue();
+        try (var files = java.nio.file.Files.list(tmp)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.contains("full")))
+                    .containsExactly("vda.full.qcow2");
+        }
+    }
+
+    @Test
     void checkpointCreateOfflineAddsPersistentBitmaps() throws Exception {
         try (Connection c = f.offline()) {
             DomainCheckpoint cp = c.domain().checkpointCreateXml(PushBackupTest.checkpointXml("c1"), Set.of());

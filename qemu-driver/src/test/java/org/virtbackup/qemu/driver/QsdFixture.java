@@ -38,12 +38,17 @@ final class QsdFixture implements AutoCloseable {
     private int starts;
 
     QsdFixture(Path dir) throws IOException {
+        this(dir, ImageFormat.QCOW2);
+    }
+
+    /** With vdb in {@code vdbFormat} ({@code vdb.raw} when raw). */
+    QsdFixture(Path dir, ImageFormat vdbFormat) throws IOException {
         this.dir = dir;
         this.vda = dir.resolve("vda.qcow2");
-        this.vdb = dir.resolve("vdb.qcow2");
+        this.vdb = dir.resolve("vdb." + vdbFormat.driver());
         this.state = dir.resolve("state");
         DiskDataGenerator.generate(vda, ImageFormat.QCOW2, SIZE, 1);
-        DiskDataGenerator.generate(vdb, ImageFormat.QCOW2, SIZE, 2);
+        DiskDataGenerator.generate(vdb, vdbFormat, SIZE, 2);
         this.domainXml = Files.writeString(dir.resolve("domain.xml"), """
                 <domain type='kvm'>
                   <name>vm1</name>
@@ -54,13 +59,13 @@ final class QsdFixture implements AutoCloseable {
                       <target dev='vda' bus='virtio'/>
                     </disk>
                     <disk type='file' device='disk'>
-                      <driver name='qemu' type='qcow2'/>
+                      <driver name='qemu' type='%s'/>
                       <source file='%s'/>
                       <target dev='vdb' bus='virtio'/>
                     </disk>
                   </devices>
                 </domain>
-                """.formatted(vda, vdb));
+                """.formatted(vda, vdbFormat.driver(), vdb));
     }
 
     URI uri() {
