@@ -37,8 +37,10 @@ import org.virtbackup.qemu.store.JobStore;
  *       of the daemon, whichever process does it. A daemon whose owner process died while no job is on record
  *       is a leftover: the next connection uses it and stops it, and opening a connection stops it at once
  *       ({@link #stopLeftover}).</li>
- *   <li>With a job on record but its daemon gone, nothing is started: nothing answers, and the job ends as
- *       one whose QEMU died (its files deleted), as online.</li>
+ *   <li>With a job on record but its daemon gone, nothing is left running: nothing answers, and the job ends
+ *       as one whose QEMU died (its files deleted), as online; unless the VM runs (the job may be its QEMU's),
+ *       which a daemon started and stopped at once finds out from the image locks: then the operation is
+ *       refused.</li>
  * </ul>
  * Start and stop decisions are made under a lock of the run directory, across threads and processes.
  */
@@ -94,6 +96,11 @@ final class StorageDaemonEndpoint implements QmpEndpoint {
                 deleteQuietly(files.socket());
             }
             if (new JobStore(domainDir).current().isPresent()) {
+                // No daemon of ours serves the job on record. If the VM runs, the job may be its QEMU's (an online
+                // job): starting a daemon fails on the image locks and the operation is refused, so an offline end
+                // never tears down a live job. Otherwise the job's daemon died: nothing listens, and the job ends
+                // as one whose QEMU died.
+                start().terminate();
                 LOG.info("the qemu-storage-daemon of the backup job of domain '{}' is gone; the job ends as one "
                         + "whose QEMU died", domain);
                 return;

@@ -183,6 +183,28 @@ class QsdBackupTest {
     }
 
     @Test
+    void anOnlineJobIsNotEndedOfflineWhileTheVmRuns() throws Exception {
+        Path a = tmp.resolve("a.qcow2");
+        try (EmbeddedQemu vm = f.startVm()) {
+            try (Connection online = f.online(vm, Map.of("backupSpeed", Long.toString(1L << 20)))) {
+                online.domain().backupStart(PushBackupTest.pushXml(null, a, tmp.resolve("b.qcow2")), null, Set.of());
+            }
+            try (Connection c = f.offline()) {
+                assertThatThrownBy(() -> c.domain().backupEnd(Set.of()))
+                        .isInstanceOfSatisfying(VirtBackupException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_INVALID))
+                        .hasMessageContaining("domain 'vm1' is running");
+            }
+            assertThat(f.domainDir().resolve("backup.json")).as("the online job is untouched").exists();
+            assertThat(a).exists();
+            try (Connection online = f.online(vm)) {
+                assertThat(online.domain().backupEnd(Set.of()).state()).isEqualTo(JobState.CANCELLED);
+            }
+        }
+        assertThat(a).doesNotExist();
+    }
+
+    @Test
     void whatNeedsAGuestIsRefusedOffline() throws Exception {
         String xml = PushBackupTest.pushXml(null, tmp.resolve("a.qcow2"), tmp.resolve("b.qcow2"));
         try (Connection c = f.offline()) {

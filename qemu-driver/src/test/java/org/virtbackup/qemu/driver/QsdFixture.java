@@ -94,8 +94,14 @@ final class QsdFixture implements AutoCloseable {
 
     /** An online connection to the started VM, with the same state directory, domain name and domain XML. */
     Connection online(EmbeddedQemu vm) {
-        return Connections.open(vm.qmpUri("vm1"), Map.of("stateDir", state.toString(), "domainXml",
-                domainXml.toString()));
+        return online(vm, Map.of());
+    }
+
+    Connection online(EmbeddedQemu vm, Map<String, String> options) {
+        Map<String, String> all = new java.util.HashMap<>(options);
+        all.put("stateDir", state.toString());
+        all.put("domainXml", domainXml.toString());
+        return Connections.open(vm.qmpUri("vm1"), all);
     }
 
     Path domainDir() {
