@@ -19,6 +19,7 @@ import org.virtbackup.qemu.exec.Journal;
 import org.virtbackup.qemu.exec.PlanExecutor;
 import org.virtbackup.qemu.plan.BackupLayout;
 import org.virtbackup.qemu.plan.BackupPlanner;
+import org.virtbackup.qemu.plan.BackupRequest;
 import org.virtbackup.qemu.plan.CheckpointRequest;
 import org.virtbackup.qemu.plan.Plan;
 import org.virtbackup.qemu.plan.PlanJson;
@@ -178,8 +179,26 @@ final class BackupService {
                 mapperOptions(options), view.graph(),
                 cp -> sourceBitmaps.computeIfAbsent(cp, c -> store.load(c).map(RequestMapper::bitmaps).orElse(Map.of())),
                 ctx.jobs()::targetsOf);
+        refuseWhatNeedsAGuest(mapped.request());
         Plan plan = BackupPlanner.planStart(mapped.request(), view.graph(), caps);
         return new Prepared(checkpoint, mapped, plan, options, sourceBitmaps);
+    }
+
+    /** On a stopped domain ({@link Host#STORAGE_DAEMON}) there is no guest to pause or to watch shutting down. */
+    private void refuseWhatNeedsAGuest(BackupRequest request) {
+        if (ctx.host().hasGuest()) {
+            return;
+        }
+        if (request.preserveOnShutdown()) {
+            throw new VirtBackupException(ErrorCode.OPERATION_INVALID, ErrorDomain.QEMU, "flag "
+                    + "PRESERVE_ON_GUEST_SHUTDOWN needs a running guest, and domain '" + ctx.name() + "' is stopped "
+                    + "(offline backup on qemu-storage-daemon): start the backup without it");
+        }
+        if (request.cbw()) {
+            throw new VirtBackupException(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU, "pull method 'cbw' "
+                    + "pauses the guest to insert its filter, and domain '" + ctx.name() + "' is stopped (offline "
+                    + "backup on qemu-storage-daemon): use pullMethod=fleecing");
+        }
     }
 
     private static RequestMapper.Options mapperOptions(JobRecord.Options o) {

@@ -31,10 +31,11 @@ import org.virtbackup.xml.model.DomainDef;
  * @param pullMethod how new pull backups keep the point in time (driver option {@code pullMethod})
  * @param exportGrace how long a pull's end waits for NBD clients (driver option {@code exportGraceSeconds})
  * @param layouts the current job's layout, computed once per connection
+ * @param host what serves the disks: the VM's QEMU, or a {@code qemu-storage-daemon} on a stopped VM's images
  */
 record DomainContext(String name, QmpSession session, Supplier<QemuCapabilities> capabilities, Path domainDir,
         Optional<String> tlsDir, long speedLimit, boolean copyRange, Optional<DomainDef> userDomain,
-        PullMethod pullMethod, Duration exportGrace, JobLayouts layouts) {
+        PullMethod pullMethod, Duration exportGrace, JobLayouts layouts, Host host) {
 
     /** How long another operation on the same domain may hold the lock before we give up. */
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(30);
@@ -89,6 +90,6 @@ record DomainContext(String name, QmpSession session, Supplier<QemuCapabilities>
     }
 
     DomainView view() {
-        return DomainView.read(qmp(), name, userDomain);
+        return DomainView.read(qmp(), name, userDomain, host);
     }
 }

@@ -35,9 +35,19 @@ record DomainView(JsonNode queryBlock, JsonNode namedNodes, BlockGraph graph, Do
      * ({@link DiskNames}) and that domain is the one alignment reads and checkpoints embed.
      */
     static DomainView read(QmpChannel qmp, String domainName, Optional<DomainDef> userDomain) {
+        return read(qmp, domainName, userDomain, Host.QEMU);
+    }
+
+    /**
+     * Reads the disks now from {@code host}; a {@link Host#STORAGE_DAEMON} has no {@code query-block}, its disks
+     * are those of the caller's domain ({@link StorageDaemonBlocks}).
+     */
+    static DomainView read(QmpChannel qmp, String domainName, Optional<DomainDef> userDomain, Host host) {
         try {
-            JsonNode blocks = qmp.execute(Qmp.queryBlock());
+            boolean daemon = host == Host.STORAGE_DAEMON;
+            JsonNode queried = daemon ? null : qmp.execute(Qmp.queryBlock());
             JsonNode nodes = qmp.execute(Qmp.queryNamedBlockNodes());
+            JsonNode blocks = daemon ? StorageDaemonBlocks.queryBlock(nodes, userDomain.orElseThrow()) : queried;
             BlockGraph graph = BlockGraph.from(blocks, nodes);
             if (userDomain.isEmpty()) {
                 return new DomainView(blocks, nodes, graph, domainOf(graph, domainName), Map.of());

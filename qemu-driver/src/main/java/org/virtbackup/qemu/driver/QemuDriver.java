@@ -127,7 +127,7 @@ public final class QemuDriver implements ConnectionDriver {
                 o.exportGrace(), o.hold(), o.qmpWait());
     }
 
-    private static DomainDef readDomain(Path file) {
+    static DomainDef readDomain(Path file) {
         try {
             return DomainXml.parse(Files.readString(file));
         } catch (IOException e) {
@@ -138,8 +138,13 @@ public final class QemuDriver implements ConnectionDriver {
 
     private static DomainContext context(QmpSession qmp, String name, Settings s) {
         Path domainDir = s.state().domainDir(name);
-        return new DomainContext(name, qmp, new Capabilities(qmp, domainDir), domainDir, s.tlsDir(), s.speed(),
-                s.copyRange(), s.userDomain(), s.pullMethod(), s.exportGrace(), new JobLayouts());
+        return new DomainContext(name, qmp, capabilities(qmp, domainDir), domainDir, s.tlsDir(), s.speed(),
+                s.copyRange(), s.userDomain(), s.pullMethod(), s.exportGrace(), new JobLayouts(), Host.QEMU);
+    }
+
+    /** The capabilities of what answers on the session's socket, probed once per connection to it. */
+    static Supplier<QemuCapabilities> capabilities(QmpSession qmp, Path domainDir) {
+        return new Capabilities(qmp, domainDir);
     }
 
     /**

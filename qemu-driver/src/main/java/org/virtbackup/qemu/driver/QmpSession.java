@@ -23,7 +23,8 @@ import org.virtbackup.qemu.qmp.QmpStateException;
  * operation ({@link #begin()}) connects on its first use of {@link #channel()} and lets go of the socket when
  * the last open operation ends; with {@link Hold#CONNECTION} the socket stays connected until {@link #close()}.
  * It is not a {@link QmpChannel}: the channel, with the wire's own rules, is {@link #channel()}, valid for the
- * operation that got it.
+ * operation that got it. Its {@link QmpEndpoint} is told before each connection and before the session lets go
+ * of the socket: a stopped domain's {@code qemu-storage-daemon} is started and stopped there.
  *
  * <p>QEMU 7.2's monitor ({@code -qmp unix:...,server=on,wait=off}) accepts one client; while it serves one,
  * the kernel queues two more connections (listen backlog 1) whose {@code connect} succeeds at once but whose
@@ -59,6 +60,7 @@ final class QmpSession implements AutoCloseable {
     /** Beyond {@code busyWait}, how long a {@code connect} may take before the socket counts as busy. */
     private static final Duration CONNECT_GRACE = Duration.ofMillis(250);
 
+    private final QmpEndpoint endpoint;
     private final Path socket;
     private final Hold hold;
     private final Duration busyWait;
@@ -69,7 +71,13 @@ final class QmpSession implements AutoCloseable {
     private boolean closed;
 
     QmpSession(Path socket, Hold hold, Duration busyWait) {
-        this.socket = socket;
+        this(QmpEndpoint.of(socket), hold, busyWait);
+    }
+
+    /** A session on {@code endpoint}, which is told before each connection and before letting go. */
+    QmpSession(QmpEndpoint endpoint, Hold hold, Duration busyWait) {
+        this.endpoint = endpoint;
+        this.socket = endpoint.socket();
         this.hold = hold;
         this.busyWait = busyWait;
     }
@@ -156,6 +164,7 @@ final class QmpSession implements AutoCloseable {
             }
             return live;
         }
+        endpoint.beforeConnect();
         QmpChannel ch = QmpChannel.unix(socket, busyWait, QmpChannel.DEFAULT_COMMAND_TIMEOUT);
         try {
             greeting = connectBounded(ch);
@@ -241,8 +250,13 @@ final class QmpSession implements AutoCloseable {
 
     private void disconnect() {
         if (live != null) {
-            live.close();
+            QmpChannel ch = live;
             live = null;
+            try {
+                endpoint.beforeDisconnect(ch.state() == QmpRunState.RUNNING ? Optional.of(ch) : Optional.empty());
+            } finally {
+                ch.close();
+            }
         }
     }
 

@@ -51,6 +51,11 @@ public record QemuDisk(Path image, String deviceId, ImageFormat format, boolean 
 
     /** {@code <id>-format}, the format node the device uses. */
     public String formatNode() {
+        return formatNodeOf(deviceId);
+    }
+
+    /** The format node of the disk with device id {@code deviceId}. */
+    public static String formatNodeOf(String deviceId) {
         return deviceId + "-format";
     }
 

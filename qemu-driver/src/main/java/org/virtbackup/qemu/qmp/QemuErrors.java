@@ -63,4 +63,14 @@ public final class QemuErrors {
     public static boolean isBrokenSnapshotRead(QmpErrorException e) {
         return e.desc().startsWith("Could not read qcow2 header");
     }
+
+    /**
+     * A program could not open an image because another process holds its lock (QEMU's image locking, on by
+     * default since 2.10). QEMU 7.2, {@code qemu-storage-daemon --blockdev}: 'Failed to get "write" lock' (or
+     * '"consistent read" lock', 'shared "write" lock'), then "Is another process using the image [PATH]?".
+     */
+    public static boolean isImageLocked(String programOutput) {
+        return programOutput.contains("Is another process using the image")
+                || (programOutput.contains("Failed to get") && programOutput.contains(" lock"));
+    }
 }

@@ -83,6 +83,14 @@ public final class StateDirectory {
         return ensureDir(root.resolve(domain));
     }
 
+    /**
+     * The private run directory of one domain, {@code <domain dir>/run} (0700, created when missing): the
+     * sockets and pid file of the {@code qemu-storage-daemon} of offline operations.
+     */
+    public Path runDir(String domain) {
+        return ensureDir(domainDir(domain).resolve("run"));
+    }
+
     /** Creates {@code dir} and its missing parents with mode 0700. */
     static Path ensureDir(Path dir) {
         try {

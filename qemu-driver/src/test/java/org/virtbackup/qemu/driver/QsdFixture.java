@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.qemu.driver;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.virtbackup.api.Connection;
+import org.virtbackup.api.Connections;
+import org.virtbackup.qemu.launch.DiskDataGenerator;
+import org.virtbackup.qemu.launch.EmbeddedQemu;
+import org.virtbackup.qemu.launch.ImageFormat;
+import org.virtbackup.qemu.store.DaemonFile;
+
+/**
+ * A stopped VM for the {@code qsd} driver: two qcow2 disks of varied data (vda, vdb), its libvirt
+ * {@code <domain>} XML, a state directory; and the same VM started (an {@link EmbeddedQemu} on the same images)
+ * for the online half. {@link #close()} kills, by PID, any {@code qemu-storage-daemon} left on these images,
+ * so that a failed test leaves nothing running; tests assert there is none before that.
+ */
+final class QsdFixture implements AutoCloseable {
+
+    static final long SIZE = 32L << 20;
+
+    final Path dir;
+    final Path vda;
+    final Path vdb;
+    final Path state;
+    final Path domainXml;
+    private int starts;
+
+    QsdFixture(Path dir) throws IOException {
+        this(dir, ImageFormat.QCOW2);
+    }
+
+    /** With vdb in {@code vdbFormat} ({@code vdb.raw} when raw). */
+    QsdFixture(Path dir, ImageFormat vdbFormat) throws IOException {
+        this.dir = dir;
+        this.vda = dir.resolve("vda.qcow2");
+        this.vdb = dir.resolve("vdb." + vdbFormat.driver());
+        this.state = dir.resolve("state");
+        DiskDataGenerator.generate(vda, ImageFormat.QCOW2, SIZE, 1);
+        DiskDataGenerator.generate(vdb, vdbFormat, SIZE, 2);
+        this.domainXml = Files.writeString(dir.resolve("domain.xml"), """
+                <domain type='kvm'>
+                  <name>vm1</name>
+                  <devices>
+                    <disk type='file' device='disk'>
+                      <driver name='qemu' type='qcow2'/>
+                      <source file='%s'/>
+                      <target dev='vda' bus='virtio'/>
+                    </disk>
+                    <disk type='file' device='disk'>
+                      <driver name='qemu' type='%s'/>
+                      <source file='%s'/>
+                      <target dev='vdb' bus='virtio'/>
+                    </disk>
+                  </devices>
+                </domain>
+                """.formatted(vda, vdbFormat.driver(), vdb));
+    }
+
+    URI uri() {
+        try {
+            return new URI("qsd", "", domainXml.toString(), null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An offline connection. */
+    Connection offline() {
+        return offline(Map.of());
+    }
+
+    Connection offline(Map<String, String> options) {
+        Map<String, String> all = new java.util.HashMap<>(options);
+        all.put("stateDir", state.toString());
+        return Connections.open(uri(), all);
+    }
+
+    /** The VM started on the same images, as libvirt would name its nodes. */
+    EmbeddedQemu startVm() {
+        return EmbeddedQemu.builder().workDir(dir.resolve("qemu" + ++starts)).disk(vda, "vda").disk(vdb, "vdb").start();
+    }
+
+    /** An online connection to the started VM, with the same state directory, domain name and domain XML. */
+    Connection online(EmbeddedQemu vm) {
+        return online(vm, Map.of());
+    }
+
+    Connection online(EmbeddedQemu vm, Map<String, String> options) {
+        Map<String, String> all = new java.util.HashMap<>(options);
+        all.put("stateDir", state.toString());
+        all.put("domainXml", domainXml.toString());
+        return Connections.open(vm.qmpUri("vm1"), all);
+    }
+
+    Path domainDir() {
+        return state.resolve("vm1");
+    }
+
+    Optional<DaemonFile> daemonOnRecord() {
+        return DaemonFile.read(domainDir());
+    }
+
+    /** The pids of the running {@code qemu-storage-daemon} processes whose command line names this directory. */
+    List<Long> daemonsRunning() throws IOException {
+        List<Long> pids = new ArrayList<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                String cmdline;
+                try {
+                    cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    continue; // exited meanwhile
+                }
+                if (cmdline.startsWith("qemu-storage-daemon\0") && cmdline.contains(dir.toString())) {
+                    pids.add(Long.parseLong(p.getFileName().toString()));
+                }
+            }
+        }
+        return pids;
+    }
+
+    /** Writes {@code length} bytes of {@code pattern} into a stopped VM's image, as any tool might. */
+    static void qemuIoWrite(Path image, long offset, long length, int pattern) throws Exception {
+        Process p = new ProcessBuilder("qemu-io", "-f", "qcow2", "-c",
+                String.format("write -P 0x%02x %d %d", pattern, offset, length), image.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || out.contains("error")) {
+            throw new IllegalStateException("qemu-io failed: " + out);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (long pid : daemonsRunning()) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+}
