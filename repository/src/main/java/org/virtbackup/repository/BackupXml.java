@@ -12,17 +12,21 @@ final class BackupXml {
 
     /**
      * A pull backup over a unix socket: {@code <incremental>} for an incremental, and {@code <disks>} only when
-     * disks are named (without it every disk takes part, libvirt's rule). Scratch files take the driver's
-     * default place.
+     * disks are named (without it every disk takes part, libvirt's rule). Scratch files go to {@code scratch} as
+     * {@code <disk>.<suffix>.scratch.qcow2}, else to the driver's default place.
      */
-    static String pull(Optional<String> incremental, Path socket, List<String> disks) {
+    static String pull(Optional<String> incremental, Path socket, List<String> disks, Optional<Path> scratch,
+                       String suffix) {
         StringBuilder xml = new StringBuilder("<domainbackup mode='pull'>");
         incremental.ifPresent(cp -> xml.append("<incremental>").append(escape(cp)).append("</incremental>"));
         xml.append("<server transport='unix' socket='").append(escape(socket.toString())).append("'/>");
         if (!disks.isEmpty()) {
             xml.append("<disks>");
             for (String d : disks) {
-                xml.append("<disk name='").append(escape(d)).append("' backup='yes' type='file'/>");
+                xml.append("<disk name='").append(escape(d)).append("' backup='yes' type='file'>");
+                scratch.ifPresent(dir -> xml.append("<scratch file='")
+                        .append(escape(dir.resolve(d + "." + suffix + ".scratch.qcow2").toString())).append("'/>"));
+                xml.append("</disk>");
             }
             xml.append("</disks>");
         }

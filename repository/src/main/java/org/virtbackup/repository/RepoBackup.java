@@ -64,6 +64,10 @@ public final class RepoBackup {
         List<String> disks = request.disks().isEmpty()
                 ? parent.map(p -> p.manifest().disks().stream().map(DiskEntry::name).toList()).orElse(List.of())
                 : request.disks();
+        if (request.scratchDir().isPresent() && disks.isEmpty()) {
+            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.STORAGE,
+                    "a scratch directory needs the disks named (--disk) for a full backup");
+        }
         Instant started = clock.instant();
         String checkpoint = "repo-" + NAME_TIME.format(started);
         Path part = repo.partialDir(domain, checkpoint);
@@ -74,7 +78,7 @@ public final class RepoBackup {
             createDirectories(part);
             log.accept((parent.isPresent() ? "incremental since " + parent.get().name() : "full") + " backup of '"
                     + domain + "' into point " + checkpoint);
-            dom.backupStart(BackupXml.pull(parent.map(Point::name), socket, disks),
+            dom.backupStart(BackupXml.pull(parent.map(Point::name), socket, disks, request.scratchDir(), checkpoint),
                     BackupXml.checkpoint(checkpoint), Set.of());
             jobStarted = true;
             log.accept(READING);

@@ -5,7 +5,7 @@
  * {@code qemu-nbd}); a JSON manifest per point with content digests; list, verify, restore.
  *
  * <p>Layer: above the API; knows no driver. Depends on {@code org.virtbackup.api}, {@code org.virtbackup.nbd}
- * and Jackson. Pure parts ({@link org.virtbackup.repository.ExtentPlan}, {@code LevelChoice},
+ * and Jackson. Pure parts ({@code ExtentPlan}, {@code LevelChoice},
  * {@code BackupXml}, {@code ManifestJson}) do no I/O; {@code RepoBackup}, {@code DiskCopy},
  * {@code ContentDigest}, {@code PointFiles}, {@code RepoVerify} and {@code RepoRestore} do.
  *
