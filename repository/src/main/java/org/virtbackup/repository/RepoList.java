@@ -71,6 +71,16 @@ public final class RepoList {
         }
     }
 
+    /** One point's manifest as a JSON object, with its {@code "stored"} bytes. */
+    public static String json(Point point) {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(
+                    ManifestJson.toTree(point.manifest()).put("stored", stored(point))) + "\n";
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot format the point", e);
+        }
+    }
+
     /** Bytes the point's files take on disk. */
     static long stored(Point p) {
         long sum = 0;
