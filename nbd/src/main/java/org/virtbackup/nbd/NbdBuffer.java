@@ -14,12 +14,13 @@ import java.nio.ByteBuffer;
 public final class NbdBuffer implements AutoCloseable {
     private final Memory memory;
 
-    /** @param capacity bytes, more than 0 */
+    /** @param capacity bytes, more than 0; the buffer starts zeroed */
     public NbdBuffer(int capacity) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
         this.memory = new Memory(capacity);
+        memory.clear(); // native memory starts with whatever was there: never send that anywhere
     }
 
     /** How many bytes it holds. */

@@ -86,6 +86,9 @@ class NbdConnectionTest {
         try (QemuNbdServer server = QemuNbdServer.writable(image, "qcow2", tmp.resolve("w.sock"), 1);
                 NbdConnection c = NbdConnection.open(server.uri(), List.of());
                 NbdBuffer buf = new NbdBuffer(3 * K64)) {
+            byte[] ones = new byte[3 * K64];
+            java.util.Arrays.fill(ones, (byte) 1); // not zeroes: the export turns written zeroes into holes
+            buf.put(ones);
             c.write(buf, K64, M1);
             c.write(buf, 3 * K64, 4L * M1);
             c.flush();
