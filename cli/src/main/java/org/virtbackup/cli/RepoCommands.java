@@ -42,11 +42,10 @@ final class RepoCommands implements Runnable {
                 "missing verb: backup, list, verify or restore");
     }
 
-    @Command(name = "backup", description = {
-        "A pull backup with a new checkpoint, read through NBD into a new point of DIR:",
-        "a full copies the allocated data, an incremental the changes since the newest point",
-        "(qcow2 overlays naming it by a relative path). On failure nothing is kept and the",
-        "checkpoint is discarded."})
+    @Command(name = "backup", description = {"A pull backup with a new checkpoint, read into a new point of DIR.",
+        "A full copies the allocated data; an incremental copies the changes since the newest point into qcow2 "
+            + "overlays that name it by a relative path. On failure nothing is kept and the checkpoint is "
+            + "discarded."})
     static final class Backup extends ConnectedVerb {
         @Parameters(paramLabel = "DIR", description = "The repository (created when missing)") Path dir;
 
@@ -115,8 +114,8 @@ final class RepoCommands implements Runnable {
         }
     }
 
-    @Command(name = "verify", description = {"Recomputes each point's content digests through its chain;",
-        "exit 1 naming each point and disk that differ."})
+    @Command(name = "verify", description = {"Recomputes each point's content digests through its chain.",
+        "Exit 1 naming each point and disk that differ."})
     static final class Verify implements Callable<Integer> {
         @Mixin GlobalOptions global;
         @Spec CommandSpec spec;
@@ -145,8 +144,8 @@ final class RepoCommands implements Runnable {
         }
     }
 
-    @Command(name = "restore", description = {"Writes OUTDIR/<disk>.<format>, each a standalone image equal to",
-        "the disk at the point (default: the newest point). Never overwrites."})
+    @Command(name = "restore", description = {"Restores a point into standalone images, OUTDIR/<disk>.<format>.",
+        "Each equals the disk at the point (default: the newest point); existing images are never overwritten."})
     static final class Restore implements Callable<Integer> {
         @Mixin GlobalOptions global;
         @Spec CommandSpec spec;

@@ -17,10 +17,17 @@ public final class NbdCallException extends Exception {
     private final int errno;
 
     NbdCallException(String call, String libnbdMessage, int errno) {
-        super(call + ": " + (libnbdMessage == null ? "unknown error" : libnbdMessage)
-                + (errno > 0 ? " (errno " + errno + ")" : ""));
+        super(message(call, libnbdMessage) + (errno > 0 ? " (errno " + errno + ")" : ""));
         this.call = call;
         this.errno = errno;
+    }
+
+    /** libnbd's message names the call itself ("nbd_pread: ..."); say it once. */
+    private static String message(String call, String libnbdMessage) {
+        if (libnbdMessage == null) {
+            return call + ": unknown error";
+        }
+        return libnbdMessage.startsWith(call + ":") ? libnbdMessage : call + ": " + libnbdMessage;
     }
 
     /** The libnbd function that failed, e.g. {@code nbd_pread}. */

@@ -76,8 +76,8 @@ public final class RepoBackup {
         boolean jobStarted = false;
         try {
             createDirectories(part);
-            log.accept((parent.isPresent() ? "incremental since " + parent.get().name() : "full") + " backup of '"
-                    + domain + "' into point " + checkpoint);
+            log.accept((parent.isPresent() ? "incremental" : "full") + " backup of '" + domain + "'"
+                    + parent.map(p -> " since " + p.name()).orElse("") + " into point " + checkpoint);
             dom.backupStart(BackupXml.pull(parent.map(Point::name), socket, disks, request.scratchDir(), checkpoint),
                     BackupXml.checkpoint(checkpoint), Set.of());
             jobStarted = true;
@@ -114,8 +114,8 @@ public final class RepoBackup {
                 .file());
         DiskEntry e = DiskCopy.copy(d, "nbd+unix:///" + d.exportName() + "?socket=" + socket, part, backing,
                 sockets, workers);
-        log.accept(d.name() + ": " + e.bytesRead() + " bytes read, " + e.bytesWritten() + " bytes written, sha256 "
-                + e.sha256());
+        log.accept(d.name() + ": " + RepoList.bytes(e.bytesRead()) + " read, " + RepoList.bytes(e.bytesWritten())
+                + " written, sha256 " + e.sha256());
         return e;
     }
 
