@@ -114,7 +114,7 @@ public final class ParallelRanges {
     }
 
     /** {@code ranges} cut into pieces of at most {@code chunkSize} bytes, in order. */
-    static List<Extent> chunks(List<Extent> ranges, int chunkSize) {
+    public static List<Extent> chunks(List<Extent> ranges, int chunkSize) {
         List<Extent> out = new ArrayList<>();
         for (Extent r : ranges) {
             for (long pos = r.offset(); pos < r.end(); pos += chunkSize) {

@@ -8,14 +8,15 @@ import java.util.HexFormat;
 import java.util.List;
 import org.virtbackup.nbd.Extent;
 import org.virtbackup.nbd.MetaContext;
-import org.virtbackup.nbd.NbdBuffer;
+import org.virtbackup.nbd.OrderedReader;
+import org.virtbackup.nbd.ParallelRanges;
 import org.virtbackup.nbd.NbdConnection;
 import org.virtbackup.nbd.QemuNbdServer;
 
 /**
  * SHA-256 of a disk's whole content at a point: every byte of its virtual size, in order, read through the
  * qcow2 chain by a read-only {@code qemu-nbd} (QEMU resolves the relative backing files). Ranges the server
- * reports as zeroes are hashed as zeroes without being read. The same definition as {@code sha256sum} of the
+ * reports as zeroes are hashed as zeroes without being read; data is read ahead over several connections. The same definition as {@code sha256sum} of the
  * disk's raw image, so a restore can be checked with standard tools.
  */
 final class ContentDigest {
@@ -25,24 +26,27 @@ final class ContentDigest {
     private ContentDigest() {
     }
 
-    /** The digest of {@code image}'s content, in lowercase hex; {@code socketDir} is a private directory. */
-    static String of(Path image, Path socketDir) {
+    /**
+     * The digest of {@code image}'s content, in lowercase hex, read with {@code workers} connections ahead of the
+     * hashing; {@code socketDir} is a private directory.
+     */
+    static String of(Path image, Path socketDir, int workers) {
         MessageDigest sha = sha256();
-        try (QemuNbdServer server = QemuNbdServer.readOnly(image, "qcow2", socketDir.resolve("digest.sock"), 1);
-                NbdConnection c = NbdConnection.open(server.uri(), List.of(MetaContext.BASE_ALLOCATION));
-                NbdBuffer buf = new NbdBuffer(CHUNK)) {
-            long size = c.size();
-            for (Extent e : c.extents(MetaContext.BASE_ALLOCATION, 0, size)) {
-                for (long pos = e.offset(); pos < e.end(); pos += CHUNK) {
-                    int n = (int) Math.min(CHUNK, e.end() - pos);
-                    if (e.has(MetaContext.STATE_ZERO)) {
-                        sha.update(ZEROES, 0, n);
-                    } else {
-                        c.read(buf, n, pos);
-                        sha.update(buf.view(n));
-                    }
-                }
+        try (QemuNbdServer server = QemuNbdServer.readOnly(image, "qcow2", socketDir.resolve("digest.sock"),
+                workers + 1)) {
+            List<Extent> extents;
+            try (NbdConnection c = NbdConnection.open(server.uri(), List.of(MetaContext.BASE_ALLOCATION))) {
+                extents = c.extents(MetaContext.BASE_ALLOCATION, 0, c.size());
             }
+            OrderedReader.read(server.uri(), ParallelRanges.chunks(extents, CHUNK), CHUNK, workers,
+                    MetaContext.STATE_ZERO, (chunk, data) -> {
+                        int n = (int) chunk.length();
+                        if (data.isPresent()) {
+                            sha.update(data.get().view(n));
+                        } else {
+                            sha.update(ZEROES, 0, n);
+                        }
+                    });
         }
         return HexFormat.of().formatHex(sha.digest());
     }

@@ -112,11 +112,17 @@ public final class RepoBackup {
                 .orElseThrow(() -> new VirtBackupException(ErrorCode.OPERATION_INVALID, ErrorDomain.STORAGE,
                         "disk '" + d.name() + "' is not in point '" + p.name() + "': take a full backup"))
                 .file());
-        DiskEntry e = DiskCopy.copy(d, "nbd+unix:///" + d.exportName() + "?socket=" + socket, part, backing,
+        DiskCopy.Result r = DiskCopy.copy(d, "nbd+unix:///" + d.exportName() + "?socket=" + socket, part, backing,
                 sockets, workers);
-        log.accept(d.name() + ": " + RepoList.bytes(e.bytesRead()) + " read, " + RepoList.bytes(e.bytesWritten())
-                + " written, sha256 " + e.sha256());
+        DiskEntry e = r.entry();
+        log.accept(String.format(java.util.Locale.ROOT, "%s: %s read, %s written in %.1f s%s, sha256 %s", d.name(),
+                RepoList.bytes(e.bytesRead()), RepoList.bytes(e.bytesWritten()), seconds(r.copy()),
+                String.format(java.util.Locale.ROOT, ", digest %.1f s", seconds(r.digest())), e.sha256()));
         return e;
+    }
+
+    private static double seconds(java.time.Duration d) {
+        return d.toMillis() / 1000.0;
     }
 
     /**

@@ -56,7 +56,7 @@ public final class RepoVerify {
             return Optional.of("file '" + file + "' is missing");
         }
         try {
-            String actual = ContentDigest.of(file, sockets);
+            String actual = ContentDigest.of(file, sockets, BackupRequest.DEFAULT_WORKERS);
             return actual.equals(d.sha256()) ? Optional.empty()
                     : Optional.of("content differs from the manifest (sha256 " + actual + ", expected "
                             + d.sha256() + ")");
