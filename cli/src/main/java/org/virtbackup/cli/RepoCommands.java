@@ -15,6 +15,7 @@ import org.virtbackup.repository.Level;
 import org.virtbackup.repository.Point;
 import org.virtbackup.repository.RepoBackup;
 import org.virtbackup.repository.RepoList;
+import org.virtbackup.repository.RepoPrune;
 import org.virtbackup.repository.RepoRestore;
 import org.virtbackup.repository.RepoVerify;
 import org.virtbackup.repository.Repository;
@@ -29,9 +30,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code virtbackup repo backup|list|verify|restore}: backups a user keeps in a directory, and gets back. */
 @Command(name = "repo", description = {"Backups kept in a directory: qcow2 chains with manifests.",
-    "Verbs: backup, list, verify, restore."},
+    "Verbs: backup, list, verify, restore, prune."},
         subcommands = {RepoCommands.Backup.class, RepoCommands.ListVerb.class, RepoCommands.Verify.class,
-            RepoCommands.Restore.class})
+            RepoCommands.Restore.class, RepoCommands.Prune.class})
 final class RepoCommands implements Runnable {
     @Spec
     CommandSpec spec;
@@ -39,7 +40,7 @@ final class RepoCommands implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing verb: backup, list, verify or restore");
+                "missing verb: backup, list, verify, restore or prune");
     }
 
     @Command(name = "backup", description = {"A pull backup with a new checkpoint, read into a new point of DIR.",
@@ -175,6 +176,33 @@ final class RepoCommands implements Runnable {
                 out.println(line);
                 out.flush();
             });
+            return 0;
+        }
+    }
+
+    @Command(name = "prune", description = {"Keeps the newest N points of each chain.",
+        "The oldest point kept becomes the chain's full (rewritten with qemu-img convert); older points are "
+            + "removed. Every kept point still restores and verifies."})
+    static final class Prune implements Callable<Integer> {
+        @Mixin GlobalOptions global;
+        @Spec CommandSpec spec;
+        @Parameters(paramLabel = "DIR", description = "The repository") Path dir;
+
+        @Option(names = "--keep", paramLabel = "N", required = true, description = "Points to keep per chain")
+        int keep;
+
+        @Override
+        public Integer call() {
+            if (keep < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--keep must be at least 1");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            List<String> removed = RepoPrune.prune(Repository.open(dir), keep, line -> {
+                out.println(line);
+                out.flush();
+            });
+            out.println(removed.size() + " point(s) removed");
+            out.flush();
             return 0;
         }
     }

@@ -80,6 +80,12 @@ class RepoCliTest {
         assertThat(Files.mismatch(out.resolve("vda.raw"), refA)).isEqualTo(-1);
         assertThat(Files.mismatch(out.resolve("vdb.raw"), refB)).isEqualTo(-1);
 
+        CliRunner.Result prune = CliRunner.run("repo", "prune", repo, "--keep", "1");
+        assertThat(prune.exitCode()).as("%s", prune).isZero();
+        assertThat(prune.out()).contains("point " + incName + " is now the full of its chain")
+                .endsWith("1 point(s) removed\n");
+        assertThat(CliRunner.run("repo", "verify", repo).exitCode()).isZero();
+
         Path file = tmp.resolve("repo/vm1/" + incName + "/vda.qcow2");
         long at = firstDataOffset(file);
         try (RandomAccessFile r = new RandomAccessFile(file.toFile(), "rw")) {
@@ -106,6 +112,7 @@ class RepoCliTest {
                 "--until", "nope");
         assertThat(nope.exitCode()).isEqualTo(1);
         assertThat(nope.err()).startsWith("error: no point 'nope' in repository");
+        assertThat(CliRunner.run("repo", "prune", repo, "--keep", "0").exitCode()).isEqualTo(2);
         CliRunner.Result missing = CliRunner.run("repo", "list", tmp.resolve("absent").toString());
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("is not a directory");

@@ -44,6 +44,19 @@ final class PointFiles {
         fsync(dir);
     }
 
+    /** Replaces the manifest of a complete point, atomically and durably. */
+    static void rewriteManifest(Path dir, PointManifest manifest) {
+        PointFiles.deleteTree(dir.resolve(Repository.MANIFEST + ".tmp"));
+        writeManifest(dir, manifest);
+    }
+
+    /** Renames {@code from} over {@code to}, durably: a file rewritten beside its old self. */
+    static void replace(Path from, Path to) {
+        fsync(from);
+        move(from, to);
+        fsync(to.getParent());
+    }
+
     /** Renames the partial directory {@code part} to {@code done} and makes the rename durable. */
     static Path publish(Path part, Path done) {
         move(part, done);
