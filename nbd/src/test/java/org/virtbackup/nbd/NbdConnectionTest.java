@@ -148,4 +148,18 @@ class NbdConnectionTest {
                     .isEqualTo(ErrorCode.OPERATION_INVALID);
         }
     }
+
+    @Test
+    void aServerNobodyUsedStopsAtOnceOnSigterm() throws Exception {
+        Path image = tmp.resolve("idle.qcow2");
+        Tools.run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "1M");
+        for (int i = 0; i < 5; i++) {
+            QemuNbdServer server = QemuNbdServer.writable(image, "qcow2", tmp.resolve("i.sock"), 2);
+            long t = System.nanoTime();
+            server.close();
+            assertThat(server.isAlive()).isFalse();
+            assertThat((System.nanoTime() - t) / 1_000_000).as("ms to stop (10 000: it ignored SIGTERM)")
+                    .isLessThan(3_000);
+        }
+    }
 }
