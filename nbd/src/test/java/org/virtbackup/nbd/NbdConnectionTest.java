@@ -153,7 +153,7 @@ class NbdConnectionTest {
     void aServerNobodyUsedStopsAtOnceOnSigterm() throws Exception {
         Path image = tmp.resolve("idle.qcow2");
         Tools.run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "1M");
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 20; i++) {
             QemuNbdServer server = QemuNbdServer.writable(image, "qcow2", tmp.resolve("i.sock"), 2);
             long t = System.nanoTime();
             server.close();
