@@ -15,6 +15,8 @@ public enum ErrorDomain {
     CONF(9),
     /** The QEMU driver: QMP, jobs, block graph. */
     QEMU(10),
+    /** Storage: NBD reads and writes, the backup repository ({@code VIR_FROM_STORAGE}). */
+    STORAGE(18),
     /** Domain definitions, backup definitions ({@code backup_conf.c} reports here). */
     DOMAIN(20),
     /** Checkpoint definitions. */

@@ -23,7 +23,7 @@ final class Verbs {
             CheckpointCommands.Create.class, CheckpointCommands.CreateAs.class, CheckpointCommands.ListVerb.class,
             CheckpointCommands.DumpXml.class, CheckpointCommands.Delete.class, CheckpointCommands.Parent.class,
             CheckpointCommands.Validate.class, CheckpointCommands.Adopt.class, CheckpointCommands.RemoveBitmap.class,
-            XmlCommand.class, DemoCommand.class, CommandLine.HelpCommand.class);
+            RepoCommands.class, XmlCommand.class, DemoCommand.class, CommandLine.HelpCommand.class);
 
     private Verbs() {
     }

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+package org.virtbackup.repository;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.virtbackup.api.BackupEndFlag;
+import org.virtbackup.api.Domain;
+import org.virtbackup.api.ErrorCode;
+import org.virtbackup.api.ErrorDomain;
+import org.virtbackup.api.VirtBackupException;
+
+/**
+ * {@code repo backup}: a pull backup with a new checkpoint through the public API, each export read once
+ * into a new point. On any failure before the point is complete the job ends with
+ * {@link BackupEndFlag#DISCARD_CHECKPOINT} (the next incremental then still covers every change since the
+ * last complete point) and the partial point is removed.
+ *
+ * @since 0.1
+ */
+public final class RepoBackup {
+    private static final DateTimeFormatter NAME_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC);
+
+    /** The line logged once the job runs and before the exports are read: from here the guest may write. */
+    public static final String READING = "backup job started, reading the exports";
+
+    private final Repository repo;
+    private final Clock clock;
+    private final Consumer<String> log;
+
+    /**
+     * @param log receives one line per step ("vda: 12.0 MiB read, ...")
+     */
+    public RepoBackup(Repository repo, Clock clock, Consumer<String> log) {
+        this.repo = Objects.requireNonNull(repo, "repo");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.log = Objects.requireNonNull(log, "log");
+    }
+
+    /**
+     * Backs {@code dom} up into a new point.
+     *
+     * @return the new, complete point
+     * @throws VirtBackupException OPERATION_INVALID when an incremental cannot continue the newest point; the
+     *     backup's or the reader's error otherwise (the job's checkpoint discarded)
+     */
+    public Point run(Domain dom, BackupRequest request) {
+        String domain = dom.name();
+        removePartials(domain);
+        Optional<Point> last = repo.latest(domain);
+        Optional<Point> parent = LevelChoice.parent(request, last, name -> hasCheckpoint(dom, name));
+        List<String> disks = request.disks().isEmpty()
+                ? parent.map(p -> p.manifest().disks().stream().map(DiskEntry::name).toList()).orElse(List.of())
+                : request.disks();
+        if (request.scratchDir().isPresent() && disks.isEmpty()) {
+            throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.STORAGE,
+                    "a scratch directory needs the disks named (--disk) for a full backup");
+        }
+        Instant started = clock.instant();
+        String checkpoint = "repo-" + NAME_TIME.format(started);
+        Path part = repo.partialDir(domain, checkpoint);
+        Path sockets = RepoVerify.privateTempDir(); // short socket paths (108 bytes at most) only we may use
+        Path socket = sockets.resolve("export.sock");
+        boolean jobStarted = false;
+        try {
+            createDirectories(part);
+            log.accept((parent.isPresent() ? "incremental" : "full") + " backup of '" + domain + "'"
+                    + parent.map(p -> " since " + p.name()).orElse("") + " into point " + checkpoint);
+            dom.backupStart(BackupXml.pull(parent.map(Point::name), socket, disks, request.scratchDir(), checkpoint),
+                    BackupXml.checkpoint(checkpoint), Set.of());
+            jobStarted = true;
+            log.accept(READING);
+            List<DiskEntry> entries = new ArrayList<>();
+            for (ExportedDisk d : ExportedDisk.parse(dom.backupGetXmlDesc())) {
+                entries.add(copyOne(d, parent, socket, part, sockets, request.workers()));
+            }
+            PointManifest manifest = new PointManifest(domain, checkpoint, parent.map(Point::name),
+                    parent.isPresent() ? Level.INC : Level.FULL, entries, started, clock.instant());
+            PointFiles.writeManifest(part, manifest);
+            dom.backupEnd(Set.of());
+            jobStarted = false;
+            Path done = PointFiles.publish(part, repo.pointDir(domain, checkpoint));
+            log.accept("point " + checkpoint + " complete");
+            return new Point(done, manifest);
+        } catch (RuntimeException e) {
+            abandon(dom, jobStarted, part, e);
+            throw e;
+        } finally {
+            PointFiles.deleteTree(sockets);
+        }
+    }
+
+    private DiskEntry copyOne(ExportedDisk d, Optional<Point> parent, Path socket, Path part, Path sockets,
+                              int workers) {
+        if (parent.isPresent() && d.bitmap().isEmpty()) {
+            throw new VirtBackupException(ErrorCode.OPERATION_FAILED, ErrorDomain.STORAGE, "disk '" + d.name()
+                    + "' is exported without the changes since '" + parent.get().name() + "'");
+        }
+        Optional<String> backing = parent.map(p -> "../" + p.name() + "/" + p.manifest().disk(d.name())
+                .orElseThrow(() -> new VirtBackupException(ErrorCode.OPERATION_INVALID, ErrorDomain.STORAGE,
+                        "disk '" + d.name() + "' is not in point '" + p.name() + "': take a full backup"))
+                .file());
+        DiskCopy.Result r = DiskCopy.copy(d, "nbd+unix:///" + d.exportName() + "?socket=" + socket, part, backing,
+                sockets, workers);
+        DiskEntry e = r.entry();
+        log.accept(String.format(java.util.Locale.ROOT, "%s: %s read, %s written in %.1f s%s, sha256 %s", d.name(),
+                RepoList.bytes(e.bytesRead()), RepoList.bytes(e.bytesWritten()), seconds(r.copy()),
+                String.format(java.util.Locale.ROOT, ", digest %.1f s", seconds(r.digest())), e.sha256()));
+        return e;
+    }
+
+    private static double seconds(java.time.Duration d) {
+        return d.toMillis() / 1000.0;
+    }
+
+    /**
+     * Ends the job (when one runs) discarding its checkpoint and removes the partial point; errors join
+     * {@code first}.
+     */
+    private void abandon(Domain dom, boolean jobStarted, Path part, RuntimeException first) {
+        if (jobStarted) {
+            try {
+                dom.backupEnd(EnumSet.of(BackupEndFlag.DISCARD_CHECKPOINT));
+            } catch (RuntimeException e) {
+                first.addSuppressed(e);
+            }
+        }
+        try {
+            PointFiles.deleteTree(part);
+        } catch (RuntimeException e) {
+            first.addSuppressed(e);
+        }
+        log.accept("backup failed" + (jobStarted ? ", checkpoint discarded" : "") + ", nothing kept: "
+                + first.getMessage());
+    }
+
+    private void removePartials(String domain) {
+        for (Path p : repo.partials(domain)) {
+            log.accept("removing the incomplete point left by an interrupted run: " + p.getFileName());
+            PointFiles.deleteTree(p);
+        }
+    }
+
+    private static boolean hasCheckpoint(Domain dom, String name) {
+        try {
+            dom.checkpointLookupByName(name);
+            return true;
+        } catch (VirtBackupException e) {
+            if (e.code() == ErrorCode.NO_DOMAIN_CHECKPOINT) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new VirtBackupException(ErrorCode.WRITE_FAILED, ErrorDomain.STORAGE,
+                    "cannot create '" + dir + "': " + e.getMessage(), e);
+        }
+    }
+}
