@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.libvirt.LibvirtException;
 import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.CheckpointXmlFlag;
@@ -55,16 +54,18 @@ final class LibvirtCheckpoint implements DomainCheckpoint {
 
     @Override
     public Optional<DomainCheckpoint> getParent() {
-        try {
-            return Optional.of(new LibvirtCheckpoint(domain, cp.getParent()));
-        } catch (LibvirtException e) {
-            VirtBackupException x = LibvirtErrors.translate(e);
-            // libvirt reports a root's missing parent as "no such checkpoint"; the API says empty
-            if (x.code() == ErrorCode.NO_DOMAIN_CHECKPOINT) {
-                return Optional.empty();
-            }
-            throw x;
+        org.libvirt.DomainCheckpoint parent = LibvirtErrors.call(cp::getParent);
+        if (parent != null) {
+            return Optional.of(new LibvirtCheckpoint(domain, parent));
         }
+        // libvirt-java returns null instead of raising; libvirt reports a root's missing parent as
+        // NO_DOMAIN_CHECKPOINT, which the API says is empty
+        VirtBackupException e = LibvirtErrors.lastError(new VirtBackupException(ErrorCode.INTERNAL_ERROR,
+                ErrorDomain.DOMAIN_CHECKPOINT, "libvirt gave no parent of checkpoint '" + name + "' and no error"));
+        if (e.code() == ErrorCode.NO_DOMAIN_CHECKPOINT) {
+            return Optional.empty();
+        }
+        throw e;
     }
 
     @Override
