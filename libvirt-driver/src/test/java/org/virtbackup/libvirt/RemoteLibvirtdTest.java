@@ -27,7 +27,7 @@ import org.virtbackup.libvirt.testing.Tools;
 
 /**
  * The driver through libvirt's remote protocol: a private libvirtd the test starts (and stops by PID), reached at
- * {@code qemu:///system?socket=...}. A push backup with a checkpoint, completed by the JOB_COMPLETED event that
+ * {@code qemu+unix:///system?socket=...}. A push backup with a checkpoint, completed by the JOB_COMPLETED event that
  * travels over the RPC connection, verified data, and the checkpoint XML equal to what {@code virsh} prints.
  */
 @RequiresLibvirt

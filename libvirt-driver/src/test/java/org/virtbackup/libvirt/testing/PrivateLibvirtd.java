@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A {@code libvirtd} of the test's own, reached through libvirt's remote protocol at
- * {@code qemu:///system?socket=DIR/run/libvirt-sock}. It runs in a private mount namespace
+ * {@code qemu+unix:///system?socket=DIR/run/libvirt-sock}. It runs in a private mount namespace
  * ({@code unshare --mount --propagation private}) where private directories are bind-mounted over
  * {@code /etc/libvirt}, {@code /run/libvirt}, {@code /var/lib/libvirt}, {@code /var/log/libvirt} and
  * {@code /var/cache/libvirt}: libvirtd always reads {@code /etc/libvirt/qemu.conf}, and the host's files stay
@@ -88,8 +88,17 @@ public final class PrivateLibvirtd implements AutoCloseable {
         return dir.resolve("run/libvirt-sock");
     }
 
-    /** {@code qemu:///system?socket=...}. */
+    /**
+     * {@code qemu+unix:///system?socket=...}: the explicit transport always takes libvirt's remote driver. In a
+     * process that has opened {@code qemu:///embed}, libvirt 9.0 hands plain {@code qemu:///system} URIs to the
+     * embedded QEMU driver, which refuses them ("Missing URI parameter 'root'").
+     */
     public String uri() {
+        return "qemu+unix:///system?socket=" + socket();
+    }
+
+    /** {@code qemu:///system?socket=...}, for a process without the embedded driver (a CLI verb). */
+    public String localUri() {
         return "qemu:///system?socket=" + socket();
     }
 
