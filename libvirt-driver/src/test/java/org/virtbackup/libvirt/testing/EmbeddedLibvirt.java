@@ -51,7 +51,7 @@ public final class EmbeddedLibvirt {
      * {@code DIR/etc/qemu/} holds the domain definitions); without {@code stdio_handler = "file"} the start needs
      * a virtlogd, which nothing runs here.
      */
-    static void writeQemuConf(Path conf) throws IOException {
+    public static void writeQemuConf(Path conf) throws IOException {
         Files.createDirectories(conf.getParent());
         Files.writeString(conf, String.join("\n",
                 "user = \"root\"",

@@ -14,24 +14,27 @@ public final class Tools {
     private Tools() {
     }
 
-    /** The result of a finished command. */
-    public record Result(int exitCode, String output) {
+    /** The result of a finished command: its exit code, standard output and standard error. */
+    public record Result(int exitCode, String output, String errors) {
     }
 
-    /** Runs a command to its end (at most 120 s); its stdout and stderr together. */
+    /** Runs a command to its end (at most 120 s). */
     public static Result run(List<String> command) {
         try {
             Path out = Files.createTempFile("vb-tool", ".out");
+            Path err = Files.createTempFile("vb-tool", ".err");
             try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
+                Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
                         .start();
                 if (!p.waitFor(120, TimeUnit.SECONDS)) {
                     p.destroyForcibly().waitFor();
                     throw new IllegalStateException("timed out: " + command);
                 }
-                return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+                return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                        Files.readString(err, StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + command, e);
@@ -41,11 +44,11 @@ public final class Tools {
         }
     }
 
-    /** Runs a command that must succeed; its output. */
+    /** Runs a command that must succeed; its standard output. */
     public static String check(List<String> command) {
         Result r = run(command);
         if (r.exitCode() != 0) {
-            throw new IllegalStateException(command + " exited " + r.exitCode() + ": " + r.output());
+            throw new IllegalStateException(command + " exited " + r.exitCode() + ": " + r.output() + r.errors());
         }
         return r.output();
     }
@@ -54,7 +57,7 @@ public final class Tools {
     public static boolean sameData(Path a, Path b) {
         Result r = run(List.of("qemu-img", "compare", "-U", a.toString(), b.toString()));
         if (r.exitCode() > 1) {
-            throw new IllegalStateException("qemu-img compare failed: " + r.output());
+            throw new IllegalStateException("qemu-img compare failed: " + r.output() + r.errors());
         }
         return r.exitCode() == 0;
     }
