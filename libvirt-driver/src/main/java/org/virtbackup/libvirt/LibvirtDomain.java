@@ -155,7 +155,7 @@ final class LibvirtDomain implements Domain {
 
     private void discardCheckpoint(String checkpoint) {
         org.libvirt.DomainCheckpoint cp = LibvirtErrors.call(() -> dom.checkpointLookupByName(checkpoint));
-        if (cp != null) { // a failed or cancelled push already took it (libvirt does so)
+        if (cp != null) { // already gone (deleted by hand in between): nothing left to discard
             LibvirtErrors.call(() -> cp.delete(0));
         }
     }
