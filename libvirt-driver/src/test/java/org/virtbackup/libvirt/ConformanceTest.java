@@ -23,6 +23,7 @@ import org.virtbackup.api.CheckpointXmlFlag;
 import org.virtbackup.api.Connection;
 import org.virtbackup.api.Connections;
 import org.virtbackup.api.Domain;
+import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.libvirt.testing.EmbeddedLibvirt;
 import org.virtbackup.libvirt.testing.RequiresLibvirt;
@@ -195,5 +196,28 @@ class ConformanceTest {
         }
         assertThat(differences).containsExactly(
                 Map.entry("malformed XML", "{libvirt=XML_DETAIL(35), qemu=XML_ERROR(27)}"));
+    }
+
+    /** A full push: the same data in the targets and the same job statistics' names and totals. */
+    @Test
+    @Order(5)
+    void aFullPushCopiesTheSameDataAndReportsTheSameStatistics() {
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            Map<String, String> stats = both(s -> {
+                String backup = "<domainbackup><disks><disk name='vdb' type='file'><target file='"
+                        + s.dir().resolve("vdb.push") + "'/></disk><disk name='vda' backup='no'/></disks>"
+                        + "</domainbackup>";
+                JobInfo done = s.dom().backupStart(backup, null, Set.of()).awaitCompletion(TIMEOUT);
+                Map<String, Object> p = new java.util.TreeMap<>(done.toTypedParameters());
+                p.remove("time_elapsed");
+                return p.toString();
+            });
+            assertThat(stats.get("qemu")).isEqualTo(stats.get("libvirt"))
+                    .contains("disk_total=" + (16L << 20)).contains("success=true");
+            assertThat(Tools.sameData(libvirt.dir().resolve("vdb.push"), qemu.dir().resolve("vdb.push"))).isTrue();
+            Map<String, String> completed = both(s -> new java.util.TreeMap<>(s.dom().jobInfo(true)
+                    .toTypedParameters()).keySet().toString());
+            assertThat(completed.get("qemu")).isEqualTo(completed.get("libvirt"));
+        });
     }
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupMode;
+import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.CheckpointXmlFlag;
 import org.virtbackup.api.Connection;
@@ -138,4 +139,20 @@ class EmbeddedPushTest {
         });
     }
 
+
+    @Test
+    @Order(3)
+    void reuseExternalWritesIntoTheCallersImage() {
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            Path target = dir.resolve("vda.reuse");
+            Tools.check(List.of("qemu-img", "create", "-q", "-f", "qcow2", target.toString(), "16M"));
+            String backup = "<domainbackup><disks><disk name='vda' type='file'><target file='" + target
+                    + "'/></disk><disk name='vdb' backup='no'/></disks></domainbackup>";
+            JobInfo done = dom.backupStart(backup, null, Set.of(BackupStartFlag.REUSE_EXTERNAL))
+                    .awaitCompletion(TIMEOUT);
+            assertThat(done.state()).isEqualTo(JobState.COMPLETED);
+            assertThat(done.diskTotal()).hasValue(16L << 20);
+            assertThat(Tools.sameData(vm.disk("vda"), target)).isTrue();
+        });
+    }
 }
