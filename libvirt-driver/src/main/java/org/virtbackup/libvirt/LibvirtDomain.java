@@ -60,7 +60,9 @@ final class LibvirtDomain implements Domain {
             throw LibvirtErrors.noSupport("BackupStartFlag.INCREMENTAL_FALLBACK_FULL (per-disk fallback to full)");
         }
         int bits = Flags.bits(flags, BackupStartFlag::bit);
-        Set<String> before = checkpointXml == null ? Set.of() : checkpointNames();
+        // libvirt names a checkpoint whose XML has none itself: note the names before, to find the new one
+        boolean unnamed = checkpointXml != null && XmlFields.childText(checkpointXml, "name").isEmpty();
+        Set<String> before = unnamed ? checkpointNames() : Set.of();
         LibvirtErrors.call(() -> {
             dom.backupBegin(backupXml, checkpointXml, bits);
             return null;

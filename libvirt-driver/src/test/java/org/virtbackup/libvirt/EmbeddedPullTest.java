@@ -139,4 +139,15 @@ class EmbeddedPullTest {
             assertThat(dom.listAllCheckpoints(Set.of())).extracting(DomainCheckpoint::name).containsExactly("cp1");
         });
     }
+
+    @Test
+    @Order(3)
+    void discardCheckpointFindsTheNameLibvirtGenerated() {
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            dom.backupStart(pullXml("cp1", dir.resolve("nbd3.sock").toString()), "<domaincheckpoint/>", Set.of());
+            assertThat(dom.listAllCheckpoints(Set.of())).hasSize(2); // cp1 and one named by libvirt
+            dom.backupEnd(Set.of(BackupEndFlag.DISCARD_CHECKPOINT));
+            assertThat(dom.listAllCheckpoints(Set.of())).extracting(DomainCheckpoint::name).containsExactly("cp1");
+        });
+    }
 }

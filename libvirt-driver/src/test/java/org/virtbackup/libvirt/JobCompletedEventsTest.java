@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -96,7 +95,6 @@ class JobCompletedEventsTest {
     @Test
     void theEventLoopRunsOnItsOwnThread() {
         assertThat(EventLoop.isRunning()).isTrue();
-        assertThat(Set.of(Thread.getAllStackTraces().keySet().stream().map(Thread::getName).toArray()))
-                .contains("libvirt-event-loop");
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName).contains("libvirt-event-loop");
     }
 }
