@@ -184,4 +184,30 @@ class EmbeddedFailureTest {
             }
         });
     }
+
+    /**
+     * A push whose target file system fills up fails: the job's statistics say so with libvirt's message, the
+     * JOB_COMPLETED event still ends the wait, and libvirt keeps the checkpoint made with it (our QEMU driver
+     * removes it: README, "Differences on purpose").
+     */
+    @Test
+    void aPushThatRunsOutOfSpaceFailsAndLibvirtKeepsItsCheckpoint() throws Exception {
+        Path small = java.nio.file.Files.createDirectories(dir.resolve("small"));
+        Tools.check(List.of("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", small.toString()));
+        try {
+            assertTimeoutPreemptively(TIMEOUT, () -> {
+                BackupJob job = dom.backupStart(push("vda", small.resolve("vda.qcow2")),
+                        "<domaincheckpoint><name>enospc</name></domaincheckpoint>", Set.of());
+                org.virtbackup.api.JobInfo done = job.awaitCompletion(TIMEOUT);
+                assertThat(done.state()).isEqualTo(JobState.FAILED);
+                assertThat(done.errorMessage()).hasValueSatisfying(m -> assertThat(m).contains("No space left"));
+                assertThat(dom.backupEnd(Set.of()).state()).isEqualTo(JobState.FAILED);
+                assertThat(dom.listAllCheckpoints(Set.of())).extracting(org.virtbackup.api.DomainCheckpoint::name)
+                        .contains("enospc");
+                dom.checkpointLookupByName("enospc").delete(Set.of());
+            });
+        } finally {
+            Tools.run(List.of("umount", small.toString()));
+        }
+    }
 }
