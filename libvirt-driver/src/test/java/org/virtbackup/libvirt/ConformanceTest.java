@@ -19,10 +19,13 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.virtbackup.api.CheckpointDeleteFlag;
+import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.CheckpointXmlFlag;
 import org.virtbackup.api.Connection;
 import org.virtbackup.api.Connections;
 import org.virtbackup.api.Domain;
+import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.libvirt.testing.EmbeddedLibvirt;
@@ -218,6 +221,41 @@ class ConformanceTest {
             Map<String, String> completed = both(s -> new java.util.TreeMap<>(s.dom().jobInfo(true)
                     .toTypedParameters()).keySet().toString());
             assertThat(completed.get("qemu")).isEqualTo(completed.get("libvirt"));
+        });
+    }
+
+    /** A checkpoint tree made by hand: the same lists, parents, XML and deletions on both. */
+    @Test
+    @Order(6)
+    void checkpointListsAndDeletionsAreTheSame() {
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            both(s -> {
+                s.dom().checkpointCreateXml("<domaincheckpoint><name>t1</name><description>a &amp; b</description>"
+                        + "<disks><disk name='vda'/><disk name='vdb' checkpoint='no'/></disks></domaincheckpoint>",
+                        Set.of());
+                s.dom().checkpointCreateXml("<domaincheckpoint><name>t2</name></domaincheckpoint>", Set.of());
+                return "";
+            });
+            Map<String, String> lists = both(s -> {
+                StringBuilder b = new StringBuilder();
+                for (Set<CheckpointListFlag> f : List.of(Set.of(CheckpointListFlag.TOPOLOGICAL),
+                        Set.of(CheckpointListFlag.ROOTS), Set.of(CheckpointListFlag.LEAVES),
+                        Set.of(CheckpointListFlag.NO_LEAVES))) {
+                    b.append(f).append('=').append(new java.util.TreeSet<>(s.dom().listAllCheckpoints(f).stream()
+                            .map(DomainCheckpoint::name).toList())).append('\n');
+                }
+                b.append(s.dom().listAllCheckpoints(Set.of(CheckpointListFlag.TOPOLOGICAL)).stream()
+                        .map(DomainCheckpoint::name).toList()).append('\n');
+                b.append(s.dom().checkpointLookupByName("t1").getXmlDesc(Set.of(CheckpointXmlFlag.NO_DOMAIN)));
+                b.append(s.dom().checkpointLookupByName("t2").getParent().map(DomainCheckpoint::name));
+                return b.toString();
+            });
+            assertThat(lists.get("qemu")).isEqualTo(lists.get("libvirt")).contains("checkpoint='no'");
+            Map<String, String> afterDelete = both(s -> {
+                s.dom().checkpointLookupByName("cp1").delete(Set.of(CheckpointDeleteFlag.CHILDREN));
+                return s.dom().listAllCheckpoints(Set.of()).stream().map(DomainCheckpoint::name).toList().toString();
+            });
+            assertThat(afterDelete.get("qemu")).isEqualTo(afterDelete.get("libvirt")).isEqualTo("[]");
         });
     }
 }
