@@ -242,6 +242,17 @@ final class LibvirtDomain implements Domain {
         throw LibvirtErrors.noSupport("removing an orphan bitmap");
     }
 
+    /**
+     * Not yet: libvirt 9.0 has {@code virDomainFDAssociate}, but its backup NBD server takes an fd group only from
+     * libvirt 11.3 on ({@code transport='fd'}), and libvirt-java 0.5.4 does not bind the call.
+     */
+    @Override
+    public void fdAssociate(String fdGroup, List<java.io.FileDescriptor> fds) {
+        Objects.requireNonNull(fdGroup, "name");
+        Objects.requireNonNull(fds, "fds");
+        throw LibvirtErrors.noSupport("fdAssociate for a pull backup's NBD server (transport='fd', libvirt 11.3)");
+    }
+
     LibvirtConnection connection() {
         return connection;
     }

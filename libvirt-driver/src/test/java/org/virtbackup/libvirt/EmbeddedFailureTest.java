@@ -159,6 +159,7 @@ class EmbeddedFailureTest {
                 dom::checkpointHealth,
                 () -> dom.checkpointAdoptBitmap("b"),
                 () -> dom.checkpointRemoveBitmap("b"),
+                () -> dom.fdAssociate("g", List.of()),
                 () -> dom.backupStart("<domainbackup/>", null, Set.of(BackupStartFlag.INCREMENTAL_FALLBACK_FULL)));
         for (Executable call : calls) {
             VirtBackupException e = fails(call);

@@ -51,6 +51,10 @@ public final class RequiresLibvirtCondition implements ExecutionCondition {
         if (!userExists("libvirt-qemu")) {
             missing.add("user libvirt-qemu");
         }
+        // the tests' qemu.conf runs QEMU as root, mounts private directories and a tmpfs
+        if (!"root".equals(System.getProperty("user.name"))) {
+            missing.add("root (the tests run libvirt's QEMU as root)");
+        }
         return missing;
     }
 
