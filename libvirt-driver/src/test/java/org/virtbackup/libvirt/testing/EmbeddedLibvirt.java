@@ -13,7 +13,8 @@ import org.virtbackup.libvirt.EventLoop;
  * libvirt's embedded QEMU driver ({@code qemu:///embed?root=DIR}) in the test JVM: one root for the whole JVM
  * (libvirt allows one embedded root per process), with the {@code qemu.conf} that works as root on this platform. {@link #admin()} is a libvirt-java connection the tests use for what the API does not
  * do (define, start, destroy); the code under test opens its own through {@code Connections.open(uri())}.
- * Test classes destroy and undefine their domains; a shutdown hook destroys any a failed class left.
+ * Test classes destroy and undefine their domains; a shutdown hook destroys any a failed class left, closes the
+ * connection and deletes the root.
  */
 public final class EmbeddedLibvirt {
     private static EmbeddedLibvirt shared;
@@ -87,6 +88,12 @@ public final class EmbeddedLibvirt {
             }
             admin.close();
         } catch (LibvirtException e) {
+            System.err.println("embedded libvirt cleanup: " + e.getMessage());
+        }
+        // the root holds only libvirt's own state (definitions, logs, sockets, capability cache)
+        try (java.util.stream.Stream<Path> all = Files.walk(root)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
             System.err.println("embedded libvirt cleanup: " + e.getMessage());
         }
     }
