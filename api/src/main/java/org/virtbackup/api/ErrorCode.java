@@ -17,12 +17,22 @@ public enum ErrorCode {
     NO_SUPPORT(3),
     /** Failed to connect. */
     NO_CONNECT(5),
+    /** The connection object is invalid (closed or broken). */
+    INVALID_CONN(6),
+    /** The domain object is invalid. */
+    INVALID_DOMAIN(7),
     /** An argument was invalid: bad flag combination, existing target, cycle in a redefine. */
     INVALID_ARG(8),
     /** A command failed, e.g. a checkpoint with that name already exists. */
     OPERATION_FAILED(9),
     /** The XML is malformed or misses a required element or attribute. */
     XML_ERROR(27),
+    /** Detail of an XML error (libvirt's parser reports line and column with it). */
+    XML_DETAIL(35),
+    /** The remote protocol failed. */
+    RPC(39),
+    /** Authentication failed. */
+    AUTH_FAILED(45),
     /** The operation is forbidden on this connection. */
     OPERATION_DENIED(29),
     /** Could not open a file. */
@@ -41,12 +51,16 @@ public enum ErrorCode {
     CONFIG_UNSUPPORTED(67),
     /** A timeout expired. */
     OPERATION_TIMEOUT(68),
+    /** An argument (for example a flag) is not supported by this hypervisor. */
+    ARGUMENT_UNSUPPORTED(74),
     /** The operation was aborted. */
     OPERATION_ABORTED(78),
     /** The operation is not supported by this driver or this QEMU. */
     OPERATION_UNSUPPORTED(84),
     /** A resource, such as the QMP socket, is busy. */
     RESOURCE_BUSY(87),
+    /** Access denied by the access control policy. */
+    ACCESS_DENIED(88),
     /** The XML does not validate against the schema. */
     XML_INVALID_SCHEMA(92),
     /** The checkpoint is invalid. */
