@@ -46,7 +46,8 @@ record QemuUri(Path socket, Optional<String> domain, Optional<Path> stateDir, Op
                 Optional.ofNullable(query.get("domainxml")).map(Path::of));
     }
 
-    private static Map<String, String> query(URI uri) {
+    /** The URI's query parameters, decoded (shared with {@link QsdUri}). */
+    static Map<String, String> query(URI uri) {
         Map<String, String> m = new LinkedHashMap<>();
         String raw = uri.getRawQuery();
         if (raw == null || raw.isEmpty()) {
@@ -61,7 +62,8 @@ record QemuUri(Path socket, Optional<String> domain, Optional<Path> stateDir, Op
         return m;
     }
 
-    private static VirtBackupException invalid(URI uri, String why) {
+    /** An {@code INVALID_ARG} naming the URI (shared with {@link QsdUri}). */
+    static VirtBackupException invalid(URI uri, String why) {
         return new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU,
                 "invalid connection URI '" + uri + "': " + why);
     }

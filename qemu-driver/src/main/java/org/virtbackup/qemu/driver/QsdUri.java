@@ -2,15 +2,9 @@
 package org.virtbackup.qemu.driver;
 
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.virtbackup.api.ErrorCode;
-import org.virtbackup.api.ErrorDomain;
-import org.virtbackup.api.VirtBackupException;
 
 /**
  * A parsed {@code qsd:///ABSOLUTE/PATH/domain.xml?domain=NAME&statedir=DIR} URI: a stopped domain, served by a
@@ -26,42 +20,22 @@ record QsdUri(Path domainXml, Optional<String> domain, Optional<Path> stateDir) 
 
     static QsdUri parse(URI uri) {
         if (!SCHEME.equalsIgnoreCase(uri.getScheme())) {
-            throw invalid(uri, "the scheme must be " + SCHEME);
+            throw QemuUri.invalid(uri, "the scheme must be " + SCHEME);
         }
         if (uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()) {
-            throw invalid(uri, "a host is not supported; the images are local: qsd:///path/to/domain.xml");
+            throw QemuUri.invalid(uri, "a host is not supported; the images are local: qsd:///path/to/domain.xml");
         }
         String path = uri.getPath();
         if (path == null || path.isEmpty() || path.equals("/") || !path.startsWith("/")) {
-            throw invalid(uri, "the absolute path of the domain XML is missing: qsd:///path/to/domain.xml");
+            throw QemuUri.invalid(uri, "the absolute path of the domain XML is missing: qsd:///path/to/domain.xml");
         }
-        Map<String, String> query = query(uri);
+        Map<String, String> query = QemuUri.query(uri);
         for (String key : query.keySet()) {
             if (!key.equals("domain") && !key.equals("statedir")) {
-                throw invalid(uri, "unknown parameter '" + key + "' (known: domain, statedir)");
+                throw QemuUri.invalid(uri, "unknown parameter '" + key + "' (known: domain, statedir)");
             }
         }
         return new QsdUri(Path.of(path), Optional.ofNullable(query.get("domain")),
                 Optional.ofNullable(query.get("statedir")).map(Path::of));
-    }
-
-    private static Map<String, String> query(URI uri) {
-        Map<String, String> m = new LinkedHashMap<>();
-        String raw = uri.getRawQuery();
-        if (raw == null || raw.isEmpty()) {
-            return m;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = eq < 0 ? pair : pair.substring(0, eq);
-            String v = eq < 0 ? "" : pair.substring(eq + 1);
-            m.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
-        }
-        return m;
-    }
-
-    private static VirtBackupException invalid(URI uri, String why) {
-        return new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU,
-                "invalid connection URI '" + uri + "': " + why);
     }
 }
