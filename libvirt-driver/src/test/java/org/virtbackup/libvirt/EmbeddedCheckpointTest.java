@@ -17,14 +17,12 @@ import org.virtbackup.api.CheckpointCreateFlag;
 import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.CheckpointXmlFlag;
-import org.virtbackup.api.Connection;
-import org.virtbackup.api.Connections;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
-import org.virtbackup.libvirt.testing.EmbeddedLibvirt;
+import org.virtbackup.libvirt.testing.EmbeddedVm;
 import org.virtbackup.libvirt.testing.RequiresLibvirt;
 import org.virtbackup.libvirt.testing.TestDomain;
 
@@ -35,28 +33,21 @@ class EmbeddedCheckpointTest {
 
     @TempDir
     static Path dir;
+    static EmbeddedVm opened;
     static TestDomain vm;
-    static Connection conn;
     static Domain dom;
 
     @BeforeAll
     static void start() throws Exception {
-        EmbeddedLibvirt lv = EmbeddedLibvirt.shared();
-        vm = TestDomain.start(lv.admin(), "cp1", dir, 2, 16);
-        conn = Connections.open(lv.uri() + "&domain=cp1");
-        dom = conn.domain();
+        opened = EmbeddedVm.start("cp1", dir);
+        vm = opened.vm();
+        dom = opened.domain();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (conn != null) {
-                conn.close();
-            }
-        } finally {
-            if (vm != null) {
-                vm.close();
-            }
+        if (opened != null) {
+            opened.close();
         }
     }
 

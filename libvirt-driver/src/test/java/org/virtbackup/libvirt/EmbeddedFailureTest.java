@@ -18,14 +18,12 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupStartFlag;
-import org.virtbackup.api.Connection;
-import org.virtbackup.api.Connections;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
-import org.virtbackup.libvirt.testing.EmbeddedLibvirt;
+import org.virtbackup.libvirt.testing.EmbeddedVm;
 import org.virtbackup.libvirt.testing.RequiresLibvirt;
 import org.virtbackup.libvirt.testing.TestDomain;
 import org.virtbackup.libvirt.testing.Tools;
@@ -40,28 +38,21 @@ class EmbeddedFailureTest {
 
     @TempDir
     static Path dir;
+    static EmbeddedVm opened;
     static TestDomain vm;
-    static Connection conn;
     static Domain dom;
 
     @BeforeAll
     static void start() throws Exception {
-        EmbeddedLibvirt lv = EmbeddedLibvirt.shared();
-        vm = TestDomain.start(lv.admin(), "fail1", dir, 2, 16);
-        conn = Connections.open(lv.uri() + "&domain=fail1");
-        dom = conn.domain();
+        opened = EmbeddedVm.start("fail1", dir);
+        vm = opened.vm();
+        dom = opened.domain();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (conn != null) {
-                conn.close();
-            }
-        } finally {
-            if (vm != null) {
-                vm.close();
-            }
+        if (opened != null) {
+            opened.close();
         }
     }
 

@@ -19,15 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupMode;
-import org.virtbackup.api.Connection;
-import org.virtbackup.api.Connections;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
-import org.virtbackup.libvirt.testing.EmbeddedLibvirt;
+import org.virtbackup.libvirt.testing.EmbeddedVm;
 import org.virtbackup.libvirt.testing.RequiresLibvirt;
 import org.virtbackup.libvirt.testing.TestDomain;
 import org.virtbackup.libvirt.testing.Tools;
@@ -43,28 +41,21 @@ class EmbeddedPullTest {
 
     @TempDir
     static Path dir;
+    static EmbeddedVm opened;
     static TestDomain vm;
-    static Connection conn;
     static Domain dom;
 
     @BeforeAll
     static void start() throws Exception {
-        EmbeddedLibvirt lv = EmbeddedLibvirt.shared();
-        vm = TestDomain.start(lv.admin(), "pull1", dir, 2, 16);
-        conn = Connections.open(java.net.URI.create(lv.uri()), java.util.Map.of("domain", "pull1"));
-        dom = conn.domain();
+        opened = EmbeddedVm.start("pull1", dir);
+        vm = opened.vm();
+        dom = opened.domain();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (conn != null) {
-                conn.close();
-            }
-        } finally {
-            if (vm != null) {
-                vm.close();
-            }
+        if (opened != null) {
+            opened.close();
         }
     }
 

@@ -23,14 +23,12 @@ import org.virtbackup.api.BackupMode;
 import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.CheckpointXmlFlag;
-import org.virtbackup.api.Connection;
-import org.virtbackup.api.Connections;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.JobEvent;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
-import org.virtbackup.libvirt.testing.EmbeddedLibvirt;
+import org.virtbackup.libvirt.testing.EmbeddedVm;
 import org.virtbackup.libvirt.testing.RequiresLibvirt;
 import org.virtbackup.libvirt.testing.TestDomain;
 import org.virtbackup.libvirt.testing.Tools;
@@ -47,28 +45,21 @@ class EmbeddedPushTest {
 
     @TempDir
     static Path dir;
+    static EmbeddedVm opened;
     static TestDomain vm;
-    static Connection conn;
     static Domain dom;
 
     @BeforeAll
     static void start() throws Exception {
-        EmbeddedLibvirt lv = EmbeddedLibvirt.shared();
-        vm = TestDomain.start(lv.admin(), "push1", dir, 2, 16);
-        conn = Connections.open(lv.uri() + "&domain=push1");
-        dom = conn.domain();
+        opened = EmbeddedVm.start("push1", dir);
+        vm = opened.vm();
+        dom = opened.domain();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (conn != null) {
-                conn.close();
-            }
-        } finally {
-            if (vm != null) {
-                vm.close();
-            }
+        if (opened != null) {
+            opened.close();
         }
     }
 
