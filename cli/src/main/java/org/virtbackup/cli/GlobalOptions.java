@@ -19,8 +19,9 @@ import picocli.CommandLine.TypeConversionException;
 public final class GlobalOptions {
 
     @Option(names = {"-c", "--connect"}, paramLabel = "URI",
-            description = "Connection URI: qmp+unix:///PATH/TO/qmp.sock, optionally followed by ?domain=NAME "
-                    + "(default: $VIRTBACKUP_DEFAULT_URI)")
+            description = "Connection URI: qmp+unix:///PATH/TO/qmp.sock (a QEMU's QMP socket), qsd:///PATH/TO/domain.xml "
+                    + "(a stopped VM, on qemu-storage-daemon) or a libvirt URI such as qemu:///system; optionally "
+                    + "?domain=NAME (default: $VIRTBACKUP_DEFAULT_URI)")
     String connect;
 
     @Option(names = "--state-dir", paramLabel = "DIR",
