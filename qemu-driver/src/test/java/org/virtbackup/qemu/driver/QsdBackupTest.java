@@ -48,12 +48,7 @@ class QsdBackupTest {
 
     @AfterEach
     void noDaemonLeft() throws Exception {
-        try {
-            assertThat(f.daemonsRunning()).as("qemu-storage-daemon left running").isEmpty();
-            assertThat(f.daemonOnRecord()).isEmpty();
-        } finally {
-            f.close();
-        }
+        f.assertNoDaemonLeftAndClose();
     }
 
     static JobInfo push(Domain dom, String incremental, Path vdaTarget, Path vdbTarget, String checkpoint) {

@@ -40,16 +40,7 @@ class QsdCrashTest {
 
     @AfterEach
     void noDaemonLeft() throws Exception {
-        try {
-            assertThat(f.daemonsRunning()).as("qemu-storage-daemon left running").isEmpty();
-            assertThat(f.daemonOnRecord()).isEmpty();
-        } finally {
-            f.close();
-        }
-    }
-
-    private static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        f.assertNoDaemonLeftAndClose();
     }
 
     @Test
@@ -59,10 +50,10 @@ class QsdCrashTest {
                 "checkpoint-create", f.uri().toString(), f.state.toString(), cp.toString());
         assertThat(exit.status()).as("killed at the failpoint: %s", exit.output()).isEqualTo(Failpoint.STATUS);
         long pid = f.daemonOnRecord().orElseThrow().pid();
-        assertThat(alive(pid)).as("the killed process left its daemon").isTrue();
+        assertThat(QsdFixture.alive(pid)).as("the killed process left its daemon").isTrue();
 
         try (Connection c = f.offline()) {
-            assertThat(alive(pid)).as("stopped when the next process opened the domain").isFalse();
+            assertThat(QsdFixture.alive(pid)).as("stopped when the next process opened the domain").isFalse();
             // QEMU's part was done before the kill: its bitmap, without metadata, is an orphan
             CheckpointHealth h = c.domain().checkpointHealth();
             assertThat(h.orphans()).extracting(CheckpointHealth.Orphan::bitmap).containsExactlyInAnyOrder("c1", "c1");
@@ -82,13 +73,13 @@ class QsdCrashTest {
                 "begin", f.uri().toString(), f.state.toString(), backup.toString(), cp.toString());
         assertThat(exit.status()).as("killed at the failpoint: %s", exit.output()).isEqualTo(Failpoint.STATUS);
         long pid = f.daemonOnRecord().orElseThrow().pid();
-        assertThat(alive(pid)).as("a job is on record: its daemon stays").isTrue();
+        assertThat(QsdFixture.alive(pid)).as("a job is on record: its daemon stays").isTrue();
         assertThat(f.domainDir().resolve("backup.json")).exists();
 
         String end = DriverChild.run("end", f.uri().toString(), f.state.toString());
         assertThat(end).startsWith("OK ");
         assertThat(JobState.valueOf(end.substring(3))).isIn(JobState.FAILED, JobState.CANCELLED);
-        assertThat(alive(pid)).as("the end of the job is the end of its daemon").isFalse();
+        assertThat(QsdFixture.alive(pid)).as("the end of the job is the end of its daemon").isFalse();
         assertThat(f.domainDir().resolve("backup.json")).doesNotExist();
         assertThat(tmp.resolve("a.qcow2")).as("the targets of a start that never finished are deleted")
                 .doesNotExist();

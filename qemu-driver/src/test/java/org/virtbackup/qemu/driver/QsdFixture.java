@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.driver;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -139,6 +141,24 @@ final class QsdFixture implements AutoCloseable {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || out.contains("error")) {
             throw new IllegalStateException("qemu-io failed: " + out);
+        }
+    }
+
+    /** Whether process {@code pid} still runs. */
+    static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /**
+     * After a test: no {@code qemu-storage-daemon} of this directory runs and none is on record; then closes (which
+     * kills any, so that a failing test leaves none behind).
+     */
+    void assertNoDaemonLeftAndClose() throws IOException {
+        try {
+            assertThat(daemonsRunning()).as("qemu-storage-daemon left running").isEmpty();
+            assertThat(daemonOnRecord()).as("a daemon still on record").isEmpty();
+        } finally {
+            close();
         }
     }
 

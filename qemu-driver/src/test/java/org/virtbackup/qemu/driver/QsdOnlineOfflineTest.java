@@ -40,11 +40,7 @@ class QsdOnlineOfflineTest {
 
     @AfterEach
     void noDaemonLeft() throws Exception {
-        try {
-            assertThat(f.daemonsRunning()).as("qemu-storage-daemon left running").isEmpty();
-        } finally {
-            f.close();
-        }
+        f.assertNoDaemonLeftAndClose();
     }
 
     private Path target(String name) {

@@ -38,16 +38,7 @@ class QsdPullTest {
 
     @AfterEach
     void noDaemonLeft() throws Exception {
-        try {
-            assertThat(f.daemonsRunning()).as("qemu-storage-daemon left running").isEmpty();
-            assertThat(f.daemonOnRecord()).isEmpty();
-        } finally {
-            f.close();
-        }
-    }
-
-    private static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        f.assertNoDaemonLeftAndClose();
     }
 
     @Test
@@ -60,7 +51,7 @@ class QsdPullTest {
             assertThat(job.mode()).isEqualTo(BackupMode.PULL);
         }
         long pid = f.daemonOnRecord().orElseThrow().pid();
-        assertThat(alive(pid)).as("the export's daemon outlives the connection that started the pull").isTrue();
+        assertThat(QsdFixture.alive(pid)).as("the export's daemon outlives the connection that started the pull").isTrue();
         Path vdaChain = tmp.resolve("vda.chain.raw");
         Path vdbPull = tmp.resolve("vdb.pull.raw");
         NbdClients.nbdcopy(vdaUri, vdaChain).ok();
@@ -71,7 +62,7 @@ class QsdPullTest {
             JobInfo end = c.domain().backupEnd(Set.of());
             assertThat(end.state()).isEqualTo(JobState.COMPLETED);
         }
-        assertThat(alive(pid)).as("backupEnd ended the daemon").isFalse();
+        assertThat(QsdFixture.alive(pid)).as("backupEnd ended the daemon").isFalse();
         assertThat(tmp.resolve("vda.scratch.qcow2")).doesNotExist();
         assertThat(socket).doesNotExist();
         assertThat(QemuImg.bitmaps(f.vda, false)).extracting(BitmapInfo::name).containsExactly("cp1");

@@ -36,11 +36,7 @@ class QsdRawDiskTest {
 
     @AfterEach
     void noDaemonLeft() throws Exception {
-        try {
-            assertThat(f.daemonsRunning()).as("qemu-storage-daemon left running").isEmpty();
-        } finally {
-            f.close();
-        }
+        f.assertNoDaemonLeftAndClose();
     }
 
     @Test
