@@ -13,8 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.libvirt.Connect;
-import org.virtbackup.libvirt.EventLoop;
+import org.virtbackup.libvirt.testing.LibvirtdVm;
 import org.virtbackup.libvirt.testing.PrivateLibvirtd;
 import org.virtbackup.libvirt.testing.RequiresLibvirt;
 import org.virtbackup.libvirt.testing.TestDomain;
@@ -31,31 +30,21 @@ class LibvirtCliTest {
 
     @TempDir
     static Path dir;
+    static LibvirtdVm opened;
     static PrivateLibvirtd libvirtd;
-    static Connect admin;
     static TestDomain vm;
 
     @BeforeAll
     static void start() throws Exception {
-        libvirtd = PrivateLibvirtd.start(dir.resolve("libvirtd"), Path.of("target/libvirtd-cache").toAbsolutePath());
-        EventLoop.ensureRunning();
-        admin = new Connect(libvirtd.uri());
-        vm = TestDomain.start(admin, "cli1", dir, 2, 16);
+        opened = LibvirtdVm.start(dir, "cli1");
+        libvirtd = opened.libvirtd();
+        vm = opened.vm();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (vm != null) {
-                vm.close();
-            }
-            if (admin != null) {
-                admin.close();
-            }
-        } finally {
-            if (libvirtd != null) {
-                libvirtd.close();
-            }
+        if (opened != null) {
+            opened.close();
         }
     }
 

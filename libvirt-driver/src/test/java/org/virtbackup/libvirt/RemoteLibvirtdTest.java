@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.libvirt.Connect;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.CheckpointXmlFlag;
 import org.virtbackup.api.Connection;
@@ -20,6 +19,7 @@ import org.virtbackup.api.Connections;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
+import org.virtbackup.libvirt.testing.LibvirtdVm;
 import org.virtbackup.libvirt.testing.PrivateLibvirtd;
 import org.virtbackup.libvirt.testing.RequiresLibvirt;
 import org.virtbackup.libvirt.testing.TestDomain;
@@ -36,32 +36,21 @@ class RemoteLibvirtdTest {
 
     @TempDir
     static Path dir;
+    static LibvirtdVm opened;
     static PrivateLibvirtd libvirtd;
-    static Connect admin;
     static TestDomain vm;
 
     @BeforeAll
     static void start() throws Exception {
-        // the capability cache outlives the run (target/), so only the first run probes QEMU
-        libvirtd = PrivateLibvirtd.start(dir.resolve("libvirtd"), Path.of("target/libvirtd-cache").toAbsolutePath());
-        EventLoop.ensureRunning();
-        admin = new Connect(libvirtd.uri());
-        vm = TestDomain.start(admin, "remote1", dir, 2, 16);
+        opened = LibvirtdVm.start(dir, "remote1");
+        libvirtd = opened.libvirtd();
+        vm = opened.vm();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        try {
-            if (vm != null) {
-                vm.close();
-            }
-            if (admin != null) {
-                admin.close();
-            }
-        } finally {
-            if (libvirtd != null) {
-                libvirtd.close();
-            }
+        if (opened != null) {
+            opened.close();
         }
     }
 
