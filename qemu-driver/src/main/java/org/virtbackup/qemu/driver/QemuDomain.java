@@ -100,6 +100,7 @@ final class QemuDomain implements Domain {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(fds, "fds");
         fdGroups.associate(name, fds);
+        qmp.passDescriptors();
     }
 
     /** Stops watching jobs and closes the associated descriptors (the connection closes). */

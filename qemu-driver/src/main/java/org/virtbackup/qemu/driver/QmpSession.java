@@ -69,6 +69,8 @@ final class QmpSession implements AutoCloseable {
     private long generation;
     private int operations;
     private boolean closed;
+    /** Whether channels made from now on may pass file descriptors: see {@link #passDescriptors()}. */
+    private volatile boolean passesDescriptors;
 
     QmpSession(Path socket, Hold hold, Duration busyWait) {
         this(QmpEndpoint.of(socket), hold, busyWait);
@@ -89,6 +91,16 @@ final class QmpSession implements AutoCloseable {
     /** Whether the socket stays connected from open to close ({@link Hold#CONNECTION}). */
     boolean holdsConnection() {
         return hold == Hold.CONNECTION;
+    }
+
+    /**
+     * From now on, connect with descriptor passing ({@link QmpChannel#unixPassingDescriptors}): the caller
+     * associated descriptors that an operation may pass to QEMU. Until then a channel is the JDK's unix socket,
+     * which costs a short process (one CLI verb) about 0.15 s less. A connection held from open to close
+     * ({@link Hold#CONNECTION}) passes descriptors from the start, since it is not made again.
+     */
+    void passDescriptors() {
+        passesDescriptors = true;
     }
 
     /** Opens an operation: a socket connected within it stays connected until the operation is closed. */
@@ -165,7 +177,9 @@ final class QmpSession implements AutoCloseable {
             return live;
         }
         endpoint.beforeConnect();
-        QmpChannel ch = QmpChannel.unix(socket, busyWait, QmpChannel.DEFAULT_COMMAND_TIMEOUT);
+        QmpChannel ch = passesDescriptors || hold == Hold.CONNECTION
+                ? QmpChannel.unixPassingDescriptors(socket, busyWait, QmpChannel.DEFAULT_COMMAND_TIMEOUT)
+                : QmpChannel.unix(socket, busyWait, QmpChannel.DEFAULT_COMMAND_TIMEOUT);
         try {
             greeting = connectBounded(ch);
         } catch (QmpConnectException e) {

@@ -35,7 +35,8 @@ public interface QmpChannel extends AutoCloseable {
     }
 
     /**
-     * A channel to the QMP unix socket at {@code socket}, in state {@link QmpRunState#IDLE}.
+     * A channel to the QMP unix socket at {@code socket}, in state {@link QmpRunState#IDLE}, on the JDK's unix
+     * socket: it passes no file descriptors (see {@link #unixPassingDescriptors}).
      *
      * @param connectTimeout how long {@link #connect()} waits for the connection and the greeting
      * @param commandTimeout how long {@link #execute(QmpCommand)} waits for a reply
@@ -43,7 +44,18 @@ public interface QmpChannel extends AutoCloseable {
     static QmpChannel unix(Path socket, Duration connectTimeout, Duration commandTimeout) {
         return new UnixQmpChannel(Objects.requireNonNull(socket, "socket"),
                 Objects.requireNonNull(connectTimeout, "connectTimeout"),
-                Objects.requireNonNull(commandTimeout, "commandTimeout"));
+                Objects.requireNonNull(commandTimeout, "commandTimeout"), false);
+    }
+
+    /**
+     * As {@link #unix(Path, Duration, Duration)}, on junixsocket, so that {@link #execute(QmpCommand, Duration,
+     * FileDescriptor...)} can pass descriptors. junixsocket loads a native library once per process (about
+     * 0.15 s of a short process's run): use this only where descriptors may be passed.
+     */
+    static QmpChannel unixPassingDescriptors(Path socket, Duration connectTimeout, Duration commandTimeout) {
+        return new UnixQmpChannel(Objects.requireNonNull(socket, "socket"),
+                Objects.requireNonNull(connectTimeout, "connectTimeout"),
+                Objects.requireNonNull(commandTimeout, "commandTimeout"), true);
     }
 
     /**
@@ -67,6 +79,7 @@ public interface QmpChannel extends AutoCloseable {
      * @throws QmpTimeoutException when no reply arrives in time
      * @throws QmpDisconnectedException when the connection drops before the reply
      * @throws QmpStateException when the channel is not {@link QmpRunState#RUNNING}
+     * @throws IllegalArgumentException when {@code fds} are given to a channel made without descriptor passing
      */
     JsonNode execute(QmpCommand command, Duration timeout, FileDescriptor... fds);
 

@@ -6,14 +6,13 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,23 +31,24 @@ final class QmpSocketConnector {
     }
 
     /** A connected socket, its line reader and the greeting line. */
-    record Connected(AFUNIXSocket socket, BufferedReader reader, String greetingLine) {
+    record Connected(QmpTransport transport, BufferedReader reader, String greetingLine) {
     }
 
-    static Connected connect(Path path, Duration timeout) {
+    /**
+     * Connects and reads the greeting, all within {@code timeout}: at the deadline the socket is closed, which
+     * ends a read that waits (a blocking read of either transport has no timeout of its own).
+     */
+    static Connected connect(Path path, Duration timeout, boolean passesDescriptors) {
         if (!Files.exists(path)) {
             throw new QmpConnectException("qmp socket '" + path + "' does not exist; start QEMU with "
                     + "'-qmp unix:" + path + ",server=on,wait=off' or check the path", false, null);
         }
-        AFUNIXSocket socket = null;
+        QmpTransport transport = null;
+        Deadline deadline = null;
         try {
-            socket = AFUNIXSocket.newInstance();
-            int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            socket.connect(AFUNIXSocketAddress.of(path), millis);
-            socket.setSoTimeout(millis);
-            BufferedReader reader = new BufferedReader(
-                    new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            long deadline = System.nanoTime() + timeout.toNanos();
+            transport = QmpTransport.connect(path, passesDescriptors);
+            deadline = new Deadline(transport, timeout);
+            BufferedReader reader = new BufferedReader(new InputStreamReader(transport.input(), StandardCharsets.UTF_8));
             String line = reader.readLine();
             for (int skipped = 0; line != null && isLeftover(line) && skipped < MAX_LEFTOVERS; skipped++) {
                 // QEMU 7.2 gives a new client the events (and replies) emitted between its accept and its greeting:
@@ -57,28 +57,56 @@ final class QmpSocketConnector {
                 // JOB_STATUS_CHANGE does the same. They belong to the previous client.
                 LOG.debug("qmp socket '{}': skipping a line meant for the previous client: {}", path,
                         QmpJson.abbreviate(line, 200));
-                socket.setSoTimeout(remainingMillis(deadline));
                 line = reader.readLine();
+            }
+            if (!deadline.disarm()) {
+                throw new IOException("closed at the deadline");
             }
             if (line == null) {
                 throw new QmpConnectException("qmp socket '" + path + "' closed the connection before the greeting; "
                         + "QEMU may be shutting down", false, null);
             }
-            socket.setSoTimeout(0);
-            return new Connected(socket, reader, line);
-        } catch (SocketTimeoutException e) {
-            closeQuietly(socket);
-            throw busy(path, timeout, e);
-        } catch (ConnectException e) {
-            closeQuietly(socket);
-            throw new QmpConnectException("qmp socket '" + path + "' refused the connection: no QEMU listens on it "
-                    + "(a stale socket of an exited QEMU?)", false, e);
+            return new Connected(transport, reader, line);
         } catch (IOException e) {
-            closeQuietly(socket);
+            closeQuietly(transport);
+            if (deadline != null && deadline.fired()) {
+                throw busy(path, timeout, e);
+            }
+            if (e instanceof ConnectException) {
+                throw new QmpConnectException("qmp socket '" + path + "' refused the connection: no QEMU listens "
+                        + "on it (a stale socket of an exited QEMU?)", false, e);
+            }
             throw new QmpConnectException("cannot connect to qmp socket '" + path + "': " + e.getMessage(), false, e);
         } catch (RuntimeException e) {
-            closeQuietly(socket);
+            if (deadline != null) {
+                deadline.disarm();
+            }
+            closeQuietly(transport);
             throw e;
+        }
+    }
+
+    /** Closes a transport at a deadline, unless disarmed first. */
+    private static final class Deadline {
+        private final AtomicBoolean armed = new AtomicBoolean(true);
+        private volatile boolean fired;
+
+        Deadline(QmpTransport transport, Duration timeout) {
+            CompletableFuture.delayedExecutor(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS).execute(() -> {
+                if (armed.compareAndSet(true, false)) {
+                    fired = true;
+                    transport.close();
+                }
+            });
+        }
+
+        /** @return whether it was disarmed before it fired */
+        boolean disarm() {
+            return armed.compareAndSet(true, false);
+        }
+
+        boolean fired() {
+            return fired;
         }
     }
 
@@ -92,14 +120,6 @@ final class QmpSocketConnector {
         }
     }
 
-    private static int remainingMillis(long deadline) throws SocketTimeoutException {
-        long ms = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (ms <= 0) {
-            throw new SocketTimeoutException("no greeting after the previous client's output");
-        }
-        return (int) Math.min(Integer.MAX_VALUE, ms);
-    }
-
     private static QmpConnectException busy(Path path, Duration timeout, Throwable cause) {
         return new QmpConnectException("qmp socket '" + path + "' sent no greeting within " + timeout.toMillis()
                 + " ms: the monitor serves one client at a time and another client is probably connected; "
@@ -107,13 +127,9 @@ final class QmpSocketConnector {
                 + "'-qmp unix:<path>,server=on,wait=off' option", true, cause);
     }
 
-    static void closeQuietly(AFUNIXSocket socket) {
-        if (socket != null) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // nothing left to do with a socket we are abandoning
-            }
+    static void closeQuietly(QmpTransport transport) {
+        if (transport != null) {
+            transport.close();
         }
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -18,7 +17,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import org.newsclub.net.unix.AFUNIXSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +42,8 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
     private final Object stateLock = new Object();
     private final Object writeLock = new Object();
     private QmpRunState state = QmpRunState.IDLE;
-    private AFUNIXSocket socket;
-    private OutputStream out;
+    private final boolean passesDescriptors;
+    private QmpTransport transport;
     private Thread readerThread;
     /** After {@code quit}, the end of the connection is the expected outcome, not a loss worth a warning. */
     private volatile boolean quitSent;
@@ -65,28 +63,28 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
         }
     }
 
-    UnixQmpChannel(Path socketPath, Duration connectTimeout, Duration commandTimeout) {
+    UnixQmpChannel(Path socketPath, Duration connectTimeout, Duration commandTimeout, boolean passesDescriptors) {
         this.socketPath = socketPath;
         this.connectTimeout = connectTimeout;
         this.commandTimeout = commandTimeout;
+        this.passesDescriptors = passesDescriptors;
     }
 
     @Override
     public QmpGreeting connect() {
         transition(QmpRunState.IDLE, QmpRunState.CONNECTING, "connect");
         try {
-            QmpSocketConnector.Connected c = QmpSocketConnector.connect(socketPath, connectTimeout);
+            QmpSocketConnector.Connected c = QmpSocketConnector.connect(socketPath, connectTimeout, passesDescriptors);
             QmpGreeting greeting;
             try {
                 greeting = parseGreeting(c.greetingLine());
             } catch (RuntimeException e) {
                 // the socket is not the channel's yet, so close() would not close it (found by QmpFuzzTest)
-                QmpSocketConnector.closeQuietly(c.socket());
+                c.transport().close();
                 throw e;
             }
             synchronized (stateLock) {
-                socket = c.socket();
-                out = socket.getOutputStream();
+                transport = c.transport();
             }
             readerThread = new Thread(new QmpReader(c.reader(), this), "qmp-reader " + socketPath.getFileName());
             readerThread.setDaemon(true);
@@ -95,9 +93,6 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
             transition(QmpRunState.CONNECTING, QmpRunState.RUNNING, "finish connecting");
             LOG.debug("connected to {}: QEMU {}", socketPath, greeting.version());
             return greeting;
-        } catch (IOException e) {
-            close();
-            throw new QmpConnectException("cannot use qmp socket '" + socketPath + "': " + e.getMessage(), false, e);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -116,6 +111,10 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
     @Override
     public JsonNode execute(QmpCommand command, Duration timeout, FileDescriptor... fds) {
         requireState(QmpRunState.RUNNING, "execute '" + command.execute() + "'");
+        if (fds.length > 0 && !passesDescriptors) {
+            throw new IllegalArgumentException("'" + command.execute() + "' passes file descriptors, and this qmp "
+                    + "channel was made without descriptor passing (QmpChannel.unixPassingDescriptors has it)");
+        }
         return call(command, timeout, fds);
     }
 
@@ -173,27 +172,14 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
     private void send(ObjectNode wire, FileDescriptor[] fds) throws IOException {
         byte[] line = QmpJson.encodeLine(wire);
         synchronized (writeLock) {
-            AFUNIXSocket s;
-            OutputStream o;
+            QmpTransport t;
             synchronized (stateLock) {
-                s = socket;
-                o = out;
+                t = transport;
             }
-            if (o == null) {
+            if (t == null) {
                 throw new IOException("socket closed");
             }
-            if (fds.length > 0) {
-                // junixsocket sends these with the next write; QEMU takes them for the command in that line
-                s.setOutboundFileDescriptors(fds);
-            }
-            try {
-                o.write(line);
-                o.flush();
-            } finally {
-                if (fds.length > 0 && s.hasOutboundFileDescriptors()) {
-                    s.setOutboundFileDescriptors((FileDescriptor[]) null);
-                }
-            }
+            t.write(line, fds);
         }
         LOG.trace("sent {}", wire);
     }
@@ -280,7 +266,7 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
 
     @Override
     public void connectionLost(Throwable cause) {
-        AFUNIXSocket s;
+        QmpTransport t;
         boolean expected;
         synchronized (stateLock) {
             if (state == QmpRunState.CLOSED) {
@@ -289,16 +275,15 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
             expected = state == QmpRunState.CLOSING;
             lostCause = cause;
             state = QmpRunState.CLOSED;
-            s = socket;
-            socket = null;
-            out = null;
+            t = transport;
+            transport = null;
         }
         if (expected || quitSent) {
             LOG.debug("qmp channel to '{}' closed: {}", socketPath, cause.getMessage());
         } else {
             LOG.warn("qmp connection to '{}' lost: {}", socketPath, cause.getMessage());
         }
-        QmpSocketConnector.closeQuietly(s);
+        QmpSocketConnector.closeQuietly(t);
         for (String id : pending.keySet()) {
             Pending p = pending.remove(id);
             if (p != null) {

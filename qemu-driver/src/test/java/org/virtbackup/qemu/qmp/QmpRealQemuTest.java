@@ -146,6 +146,15 @@ class QmpRealQemuTest {
     void fileDescriptorsPassWithTheCommand() throws IOException {
         Path file = dir.resolve("fd.img");
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            // the JDK's unix socket passes none: refused before anything is sent, and the channel stays usable
+            assertThatThrownBy(() -> qmp.execute(new QmpCommand("getfd", F.objectNode().put("fdname", "fd0")),
+                    raf.getFD())).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("unixPassingDescriptors");
+            assertThat(qmp.execute(QmpCommand.of("query-fdsets")).size()).isZero();
+            qmp.close();
+            qmp = QmpChannel.unixPassingDescriptors(qemu.qmpSocket(), Duration.ofSeconds(5), Duration.ofSeconds(10));
+            qmp.connect();
+
             QmpErrorException none = org.junit.jupiter.api.Assertions.assertThrows(QmpErrorException.class,
                     () -> qmp.execute(new QmpCommand("getfd", F.objectNode().put("fdname", "nofd"))));
             assertThat(none.isClass("GenericError")).isTrue();
