@@ -79,7 +79,7 @@ final class CliBenchmark {
         int warmup = o.integer("warmup", 0);
         for (int round = 0; round < warmup + o.integer("runs", 1); round++) {
             Map<String, Double> times = new LinkedHashMap<>();
-            times.put(FLOOR, time(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+            times.put(FLOOR, time(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
                     CliFloor.class.getProtectionDomain().getCodeSource().getLocation().getPath(),
                     CliFloor.class.getName()), Map.of()));
             for (Path launcher : launchers) {

@@ -49,10 +49,13 @@ final class Report {
                     source.dataBytes() / MIB / t.median(), t.ratio(convert), t.ratio(libvirt));
         }
         Series ours = find(full, OURS);
-        out.printf("ratios (median total): ours / qemu-img convert = %.2f, ours / libvirt options = %.2f"
-                + " (copy phase only: %.2f)%n", ours.stats(Stats.TOTAL).ratio(convert),
-                ours.stats(Stats.TOTAL).ratio(libvirt),
-                ours.stats(Stats.COPY).ratio(find(full, LIBVIRT).stats(Stats.COPY)));
+        Series libvirtRow = find(full, LIBVIRT);
+        // a tiny disk can finish before our listener's first look: then the copy lap is missing
+        String copyRatio = ours.has(Stats.COPY) && libvirtRow.has(Stats.COPY)
+                ? String.format(" (copy phase only: %.2f)", ours.stats(Stats.COPY).ratio(libvirtRow.stats(Stats.COPY)))
+                : "";
+        out.printf("ratios (median total): ours / qemu-img convert = %.2f, ours / libvirt options = %.2f%s%n",
+                ours.stats(Stats.TOTAL).ratio(convert), ours.stats(Stats.TOTAL).ratio(libvirt), copyRatio);
         if (ours.has(OursPush.SEEN_AFTER_CONCLUDED)) {
             Stats seen = ours.stats(OursPush.SEEN_AFTER_CONCLUDED);
             out.printf("completion seen (ours, a connection waiting): %.1f ms median (max %.1f ms) after QEMU's "
@@ -95,8 +98,10 @@ final class Report {
                 .stats(Stats.TOTAL))));
         ratios.put("oursOverLibvirtOptions", round(ours.stats(Stats.TOTAL).ratio(find(full, LIBVIRT)
                 .stats(Stats.TOTAL))));
-        ratios.put("oursOverLibvirtOptionsCopyPhase", round(ours.stats(Stats.COPY).ratio(find(full, LIBVIRT)
-                .stats(Stats.COPY))));
+        if (ours.has(Stats.COPY) && find(full, LIBVIRT).has(Stats.COPY)) {
+            ratios.put("oursOverLibvirtOptionsCopyPhase", round(ours.stats(Stats.COPY).ratio(find(full, LIBVIRT)
+                    .stats(Stats.COPY))));
+        }
         if (ours.has(OursPush.SEEN_AFTER_CONCLUDED)) {
             root.put("completionSeenAfterConcludedMsMedian", round(1000 * ours.stats(OursPush.SEEN_AFTER_CONCLUDED)
                     .median()));

@@ -163,7 +163,7 @@ final class BackupService {
     private Prepared prepare(String backupXml, String checkpointXml, Set<BackupStartFlag> flags, DomainView view,
             Instant now, QemuCapabilities caps) {
         CheckpointStore store = ctx.checkpoints();
-        Set<String> known = store.loadAll().keySet();
+        Set<String> known = store.summaries().keySet();
         Optional<CheckpointDef> checkpoint = Optional.ofNullable(checkpointXml)
                 .map(x -> newCheckpoint(x, view, known, store.current(), now));
         BackupDef def = BackupXml.parse(backupXml);
