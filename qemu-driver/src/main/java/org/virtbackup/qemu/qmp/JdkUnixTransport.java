@@ -13,7 +13,7 @@ import java.nio.file.Path;
 /**
  * A {@link QmpTransport} on the JDK's unix socket channel (JDK 16+). It reads and writes the channel directly:
  * {@code Channels.newInputStream} and {@code newOutputStream} share one lock in JDK 17, so a write would wait
- * for the reader thread's blocked read.
+ * for the reader thread's blocked read. Only the channel's own reader thread reads, and nothing interrupts it.
  */
 final class JdkUnixTransport implements QmpTransport {
     private final SocketChannel channel;
@@ -64,9 +64,19 @@ final class JdkUnixTransport implements QmpTransport {
             throw new IllegalArgumentException("this qmp channel cannot pass file descriptors: make it with "
                     + "QmpChannel.unixPassingDescriptors");
         }
-        ByteBuffer buf = ByteBuffer.wrap(line);
-        while (buf.hasRemaining()) {
-            channel.write(buf);
+        // The channel is interruptible: a write by a thread whose interrupt flag is set would close it, for every
+        // user of the connection. The flag is kept aside for the write (a line fits the socket's buffer, so the
+        // write does not block unless QEMU stopped reading) and set again after it.
+        boolean interrupted = Thread.interrupted();
+        try {
+            ByteBuffer buf = ByteBuffer.wrap(line);
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

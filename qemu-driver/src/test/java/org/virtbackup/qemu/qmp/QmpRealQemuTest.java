@@ -143,6 +143,21 @@ class QmpRealQemuTest {
     }
 
     @Test
+    void anInterruptedCallerDoesNotCloseTheChannelForEveryone() {
+        // The JDK's socket channel is interruptible: a write by an interrupted thread would close it.
+        Thread.currentThread().interrupt();
+        try {
+            qmp.execute(QmpCommand.of("query-status")); // returns, when the reply came before the wait began
+        } catch (QmpInterruptedException expected) {
+            // the wait for the reply saw the flag: the caller's own call gives up, nobody else's
+        } finally {
+            assertThat(Thread.interrupted()).isTrue(); // the caller's flag is kept (and cleared here)
+        }
+        assertThat(qmp.state()).isEqualTo(QmpRunState.RUNNING);
+        assertThat(qmp.execute(QmpCommand.of("query-status")).path("status").asText()).isNotEmpty();
+    }
+
+    @Test
     void fileDescriptorsPassWithTheCommand() throws IOException {
         Path file = dir.resolve("fd.img");
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
