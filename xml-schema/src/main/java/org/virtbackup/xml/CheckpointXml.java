@@ -39,6 +39,19 @@ public final class CheckpointXml {
     }
 
     /**
+     * Parses a document in the form it is given, as a tool that formats or validates a file without knowing
+     * what it is for must: a document with a {@code <creationTime>} is the form {@code virDomainCheckpointGetXMLDesc}
+     * prints and REDEFINE takes back, and is parsed as {@link #parseRedefine} does (creation time, parent and the
+     * embedded domain kept); any other as {@link #parse} does. libvirt's own creation ignores a creation time, so
+     * nothing a creation would keep is lost either way.
+     *
+     * @throws VirtBackupException as {@link #parse} or {@link #parseRedefine}
+     */
+    public static CheckpointDef parseRecognizing(String xml) {
+        return CheckpointCodec.parseRecognizing(Objects.requireNonNull(xml, "xml"));
+    }
+
+    /**
      * libvirt's {@code virDomainMomentDefPostParse} for a new checkpoint: the creation time becomes
      * {@code nowEpochSeconds} and an unnamed checkpoint is named after it.
      */
