@@ -21,7 +21,8 @@ public final class CheckpointXml {
      * are read; {@code creationTime}, {@code parent} and {@code <domain>} are ignored, as libvirt sets them.
      * The driver then calls {@link #postParse} and {@link CheckpointAligner#align}.
      *
-     * @throws VirtBackupException XML_ERROR, XML_INVALID_SCHEMA (including names libvirt refuses)
+     * @throws VirtBackupException XML_DETAIL (not well-formed), XML_ERROR, XML_INVALID_SCHEMA (including names
+     *     libvirt refuses)
      */
     public static CheckpointDef parse(String xml) {
         return CheckpointCodec.parse(Objects.requireNonNull(xml, "xml"), false);
