@@ -30,6 +30,7 @@ import org.virtbackup.api.Domain;
 import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.JobInfo;
+import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.libvirt.testing.EmbeddedLibvirt;
 import org.virtbackup.libvirt.testing.RequiresLibvirt;
@@ -311,6 +312,37 @@ class ConformanceTest {
             }
             assertThat(Tools.sameData(libvirt.dir().resolve("vdb.mixed"), qemu.dir().resolve("vdb.mixed"))).isTrue();
             both(s -> s.dom().backupEnd(Set.of()).state().toString());
+        });
+    }
+
+    /**
+     * {@code abortJob} on a running pull ends it on both: no job, the completed job's state, and a second abort's
+     * rejection (code and error domain) are the same.
+     */
+    @Test
+    @Order(8)
+    void abortJobEndsARunningPullTheSameWay() {
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            Map<String, String> seen = both(s -> {
+                s.dom().backupStart(pull(s, null, "ab"), null, Set.of());
+                s.dom().abortJob();
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (s.dom().jobInfo(false).state() != JobState.NONE
+                        && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+                }
+                String again;
+                try {
+                    s.dom().abortJob();
+                    again = "no error";
+                } catch (VirtBackupException e) {
+                    again = e.code() + "/" + e.domain();
+                }
+                return s.dom().jobInfo(false).state() + " " + s.dom().jobInfo(true).state() + " " + again + " "
+                        + Files.exists(s.dir().resolve("ab.sock"));
+            });
+            assertThat(seen.get("qemu")).isEqualTo(seen.get("libvirt")).startsWith("NONE ")
+                    .endsWith(" OPERATION_INVALID/QEMU false");
         });
     }
 }
