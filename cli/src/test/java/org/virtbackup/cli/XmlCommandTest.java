@@ -108,28 +108,7 @@ class XmlCommandTest {
                 <disk name='vdb' checkpoint='bitmap' bitmap='nightly-12'/>
                 <disk name='sda' checkpoint='no'/>
               </disks>
-              <domain type='kvm'>
-                <name>vm1</name>
-                <uuid>0f6c1d2e-8a4b-4c3d-9e5f-a1b2c3d4e5f6</uuid>
-                <devices>
-                  <disk type='file' device='disk'>
-                    <driver name='qemu' type='qcow2'/>
-                    <source file='/images/vm1-vda.qcow2'/>
-                    <target dev='vda' bus='virtio'/>
-                  </disk>
-                  <disk type='file' device='disk'>
-                    <driver name='qemu' type='qcow2'/>
-                    <source file='/images/vm1-vdb.qcow2'/>
-                    <target dev='vdb' bus='virtio'/>
-                  </disk>
-                  <disk type='file' device='cdrom'>
-                    <target dev='sda' bus='sata'/>
-                    <readonly/>
-                  </disk>
-                </devices>
-              </domain>
-            </domaincheckpoint>
-            """;
+            """ + DOMAIN.indent(2) + "</domaincheckpoint>\n";
 
     @Test
     void formatKeepsARedefineDocumentAsItIs() throws IOException {
