@@ -25,8 +25,8 @@ record LibvirtGoal(String text, String step, String phase, double limit, boolean
                         true),
                 new LibvirtGoal("checkpoint create <= 0.5x libvirt's", LibvirtSteps.CHECKPOINT_CREATE, Stats.TOTAL,
                         0.5, false),
-                new LibvirtGoal("checkpoint list of " + checkpoints + " <= 0.2x libvirt's", LibvirtSteps.CHECKPOINT_LIST,
-                        Stats.TOTAL, 0.2, false));
+                new LibvirtGoal("checkpoint list of " + checkpoints + " <= 0.2x libvirt's",
+                        LibvirtSteps.CHECKPOINT_LIST, Stats.TOTAL, 0.2, false));
     }
 
     /** The goal's ratio of our median against libvirt's. */

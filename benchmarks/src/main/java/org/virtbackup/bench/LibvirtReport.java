@@ -94,7 +94,8 @@ final class LibvirtReport {
         List<Double> ratios = goalRatios();
         for (int i = 0; i < goals.size(); i++) {
             LibvirtGoal g = goals.get(i);
-            out.printf("  %-45s %6.2f  %s%n", g.text(), ratios.get(i), g.met(ratios.get(i)) ? "reached" : "NOT reached");
+            String verdict = g.met(ratios.get(i)) ? "reached" : "NOT reached";
+            out.printf("  %-45s %6.2f  %s%n", g.text(), ratios.get(i), verdict);
         }
     }
 

@@ -38,8 +38,10 @@ class LibvirtBenchmarkPartsTest {
         Path dir = Path.of("/w");
         assertThat(LibvirtSteps.pushXml(dir, "r1-inc", List.of("vda", "vdb"), "cp")).isEqualTo(
                 "<domainbackup mode='push'><incremental>cp</incremental><disks>"
-                        + "<disk name='vda' type='file'><target file='/w/r1-inc-vda.qcow2'/><driver type='qcow2'/></disk>"
-                        + "<disk name='vdb' type='file'><target file='/w/r1-inc-vdb.qcow2'/><driver type='qcow2'/></disk>"
+                        + "<disk name='vda' type='file'><target file='/w/r1-inc-vda.qcow2'/>"
+                        + "<driver type='qcow2'/></disk>"
+                        + "<disk name='vdb' type='file'><target file='/w/r1-inc-vdb.qcow2'/>"
+                        + "<driver type='qcow2'/></disk>"
                         + "</disks></domainbackup>");
         assertThat(LibvirtSteps.pushXml(dir, "f", List.of("vda"), null)).doesNotContain("incremental");
         assertThat(LibvirtSteps.pullXml(dir, "p", List.of("vda"))).isEqualTo(

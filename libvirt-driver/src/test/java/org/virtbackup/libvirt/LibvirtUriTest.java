@@ -39,8 +39,8 @@ class LibvirtUriTest {
     /** What only our QEMU driver tunes (README's table): libvirt takes these from its own qemu.conf. */
     @Test
     void ourQemuDriversTuningOptionsAreRefusedByName() {
-        for (Map.Entry<String, String> o : Map.of("pullMethod", "cbw", "backupSpeed", "1048576", "tlsDir", "/etc/pki/vb")
-                .entrySet()) {
+        Map<String, String> options = Map.of("pullMethod", "cbw", "backupSpeed", "1048576", "tlsDir", "/etc/pki/vb");
+        for (Map.Entry<String, String> o : options.entrySet()) {
             assertThatThrownBy(() -> parse("qemu:///system", Map.of(o.getKey(), o.getValue())))
                     .isInstanceOfSatisfying(VirtBackupException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARG);

@@ -23,8 +23,8 @@ public final class BackupXml {
      * {@link BackupAligner}.
      *
      * @throws VirtBackupException XML_DETAIL (not well-formed), XML_ERROR (refused, missing disk name, bad socket
-     *     path, ...), XML_INVALID_SCHEMA (schema violation), CONFIG_UNSUPPORTED (unknown mode, rdma transport, server in
-     *     push mode), INVALID_ARG (bad port, unknown or non-qcow2 pull driver)
+     *     path, ...), XML_INVALID_SCHEMA (schema violation), CONFIG_UNSUPPORTED (unknown mode, rdma transport,
+     *     server in push mode), INVALID_ARG (bad port, unknown or non-qcow2 pull driver)
      */
     public static BackupDef parse(String xml) {
         return BackupCodec.parse(Objects.requireNonNull(xml, "xml"), false);
