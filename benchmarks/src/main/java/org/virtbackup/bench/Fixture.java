@@ -72,7 +72,7 @@ final class Fixture implements AutoCloseable {
     }
 
     /** Sum of the {@code "data": true} extents of {@code qemu-img map}. */
-    private static long dataBytes(Path image) throws IOException, InterruptedException {
+    static long dataBytes(Path image) throws IOException, InterruptedException {
         JsonNode map = new ObjectMapper().readTree(Commands.run("qemu-img", "map", "--output=json",
                 image.toString()));
         long data = 0;
@@ -102,6 +102,11 @@ final class Fixture implements AutoCloseable {
 
     /** Deletes {@code files} if they exist and lets the kernel write back what is pending, untimed. */
     void discard(Path... files) throws IOException, InterruptedException {
+        deleteAndSync(files);
+    }
+
+    /** Deletes {@code files} if they exist, then runs {@code sync}. */
+    static void deleteAndSync(Path... files) throws IOException, InterruptedException {
         for (Path p : files) {
             Files.deleteIfExists(p);
         }

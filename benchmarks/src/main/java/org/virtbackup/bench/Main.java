@@ -41,8 +41,8 @@ public final class Main {
 
         static Options parse(String[] args) {
             if (args.length == 0 || !args[0].equals("push")) {
-                throw new IllegalArgumentException("the benchmarks are 'push', 'pull', 'orchestration', 'checkpoints', 'cli'"
-                        + " and 'xml'");
+                throw new IllegalArgumentException("the benchmarks are 'push', 'pull', 'orchestration', 'checkpoints', 'cli',"
+                        + " 'libvirt' and 'xml'");
             }
             long size = 1024;
             int runs = 5;
@@ -98,6 +98,10 @@ public final class Main {
             }
             case "checkpoints" -> {
                 CheckpointBenchmark.main(args);
+                return;
+            }
+            case "libvirt" -> {
+                LibvirtBenchmark.main(args);
                 return;
             }
             case "cli" -> {

@@ -73,7 +73,7 @@ final class XmlCommand implements Runnable {
             XmlValidator.validate(kind, xml);
             switch (kind) {
                 case BACKUP -> BackupXml.parse(xml);
-                case CHECKPOINT -> CheckpointXml.parse(xml);
+                case CHECKPOINT -> CheckpointXml.parseRecognizing(xml);
                 case DOMAIN -> DomainXml.parse(xml);
                 default -> throw new IllegalStateException(kind.toString());
             }
@@ -81,21 +81,34 @@ final class XmlCommand implements Runnable {
         }
     }
 
-    @Command(name = "format", description = "Parse FILE and print it in libvirt's output form.")
+    @Command(name = "format", description = {
+        "Parse FILE and print it in libvirt's output form.",
+        "A checkpoint with a <creationTime> is a redefine document (what checkpoint-dumpxml prints and",
+        "checkpoint-create --redefine takes): its creation time, parent and <domain> are kept."})
     static final class Format extends XmlVerb {
         @Option(names = "--kind", required = true, paramLabel = "backup|checkpoint",
                 converter = KindConverter.class, description = "Document kind: backup or checkpoint")
         XmlKind kind;
+
+        @Option(names = "--redefine", description = {
+            "Checkpoints: parse as a redefinition even without a <creationTime>,",
+            "which then fails as libvirt's REDEFINE does"})
+        boolean redefine;
 
         @Parameters(paramLabel = "FILE", description = "The document, or - for standard input")
         String file;
 
         @Override
         public Integer call() {
+            if (redefine && kind != XmlKind.CHECKPOINT) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--redefine applies to --kind checkpoint only");
+            }
             String xml = Input.read(file);
             String formatted = switch (kind) {
                 case BACKUP -> BackupXml.format(BackupXml.parse(xml));
-                case CHECKPOINT -> CheckpointXml.format(CheckpointXml.parse(xml), true, false, true);
+                case CHECKPOINT -> CheckpointXml.format(redefine ? CheckpointXml.parseRedefine(xml)
+                        : CheckpointXml.parseRecognizing(xml), true, false, true);
                 default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "--kind must be backup or checkpoint for 'xml format'");
             };

@@ -74,10 +74,17 @@ class LibvirtCliTest {
             assertThat(verb("domjobinfo", "--completed", "--json").out()).contains("\"success\": true")
                     .contains("\"disk_total\": " + (2L * 16 << 20));
             assertThat(verb("checkpoint-list", "--name").out()).isEqualTo("c1\n");
-            String ours = verb("checkpoint-dumpxml", "c1", "--no-domain").out();
-            String virsh = Tools.check(List.of("virsh", "-q", "-c", libvirtd.uri(), "checkpoint-dumpxml", "cli1", "c1",
-                    "--no-domain"));
-            assertThat(ours).isEqualTo(virsh).contains("<name>c1</name>");
+            List<List<String>> variants = List.of(List.of("--no-domain"), List.of(), List.of("--size", "--no-domain"));
+            for (List<String> flags : variants) {
+                List<String> ourArgs = new java.util.ArrayList<>(List.of("checkpoint-dumpxml", "c1"));
+                ourArgs.addAll(flags);
+                String ours = verb(ourArgs.toArray(String[]::new)).out();
+                List<String> virshArgs = new java.util.ArrayList<>(List.of("virsh", "-q", "-c", libvirtd.uri(),
+                        "checkpoint-dumpxml", "cli1", "c1"));
+                virshArgs.addAll(flags);
+                assertThat(ours).as(flags.toString()).isEqualTo(Tools.check(virshArgs)).contains("<name>c1</name>");
+                assertThat(ours.contains("<domain ")).as(flags.toString()).isEqualTo(flags.isEmpty());
+            }
             verb("checkpoint-delete", "c1");
             assertThat(verb("checkpoint-list", "--name").out()).isEmpty();
         });

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -92,6 +93,56 @@ class XmlCommandTest {
                   <server transport='unix' socket='/run/b.sock'/>
                 </domainbackup>
                 """);
+    }
+
+    /** What {@code checkpoint-dumpxml} prints: the form a REDEFINE takes back, with the domain at that time. */
+    private static final String REDEFINE = """
+            <domaincheckpoint>
+              <name>nightly-12</name>
+              <parent>
+                <name>nightly-11</name>
+              </parent>
+              <creationTime>1764633600</creationTime>
+              <disks>
+                <disk name='vda' checkpoint='bitmap' bitmap='nightly-12'/>
+                <disk name='vdb' checkpoint='bitmap' bitmap='nightly-12'/>
+                <disk name='sda' checkpoint='no'/>
+              </disks>
+            """ + DOMAIN.indent(2) + "</domaincheckpoint>\n";
+
+    @Test
+    void formatKeepsARedefineDocumentAsItIs() throws IOException {
+        String file = write("c.xml", REDEFINE);
+        for (String[] args : List.of(new String[] {"xml", "format", "--kind", "checkpoint", file},
+                new String[] {"xml", "format", "--kind", "checkpoint", "--redefine", file})) {
+            var r = CliRunner.run(args);
+            assertThat(r.err()).isEmpty();
+            assertThat(r.exitCode()).isZero();
+            assertThat(r.out()).isEqualTo(REDEFINE);
+        }
+        assertThat(CliRunner.run("xml", "validate", "--kind", "checkpoint", file).exitCode()).isZero();
+    }
+
+    @Test
+    void aCreationIsFormattedAsLibvirtReadsItAndRedefineNeedsACreationTime() throws IOException {
+        String creation = write("c.xml", "<domaincheckpoint><name>cp1</name><parent><name>cp0</name></parent>"
+                + "<disks><disk name='vda'/></disks></domaincheckpoint>");
+        var r = CliRunner.run("xml", "format", "--kind", "checkpoint", creation);
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).isEqualTo("""
+                <domaincheckpoint>
+                  <name>cp1</name>
+                  <disks>
+                    <disk name='vda' checkpoint='bitmap'/>
+                  </disks>
+                </domaincheckpoint>
+                """);
+        var redefine = CliRunner.run("xml", "format", "--kind", "checkpoint", "--redefine", creation);
+        assertThat(redefine.exitCode()).isEqualTo(1);
+        assertThat(redefine.err()).isEqualTo("error: missing creationTime from existing checkpoint\n");
+        var backup = CliRunner.run("xml", "format", "--kind", "backup", "--redefine", creation);
+        assertThat(backup.exitCode()).isEqualTo(2);
+        assertThat(backup.err()).contains("--redefine applies to --kind checkpoint only");
     }
 
     @Test

@@ -220,7 +220,7 @@ final class LibvirtDomain implements Domain {
         if (cp == null) {
             // libvirt-java returns null here instead of raising libvirt's error: take it from libvirt
             throw LibvirtErrors.lastError(new VirtBackupException(ErrorCode.NO_DOMAIN_CHECKPOINT,
-                    ErrorDomain.DOMAIN_CHECKPOINT, "no domain checkpoint with matching name '" + checkpoint + "'"));
+                    ErrorDomain.QEMU, "no domain checkpoint with matching name '" + checkpoint + "'"));
         }
         return new LibvirtCheckpoint(this, cp);
     }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +30,7 @@ import org.virtbackup.api.Domain;
 import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.JobInfo;
+import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.libvirt.testing.EmbeddedLibvirt;
 import org.virtbackup.libvirt.testing.RequiresLibvirt;
@@ -165,42 +167,46 @@ class ConformanceTest {
         });
     }
 
-    /**
-     * The rejections, with libvirt's code. One difference is known and pinned here (README, "Differences from
-     * libvirt"): for XML that is not well-formed libvirt 9.0 reports {@code XML_DETAIL} (35, libxml2's parser error
-     * with line and column), our QEMU driver {@code XML_ERROR} (27).
-     */
+    /** The rejections, with libvirt's code and error domain: none differs (README, "Differences from libvirt"). */
     @Test
     @Order(4)
-    void rejectionsCarryTheSameCodes() throws Exception {
+    void rejectionsCarryTheSameCodesAndDomains() throws Exception {
         Files.writeString(libvirt.dir().resolve("exists.qcow2"), "x");
         Files.writeString(qemu.dir().resolve("exists.qcow2"), "x");
-        Map<String, Function<Side, String>> cases = new LinkedHashMap<>();
-        cases.put("unknown disk", s -> "<domainbackup><disks><disk name='vdz' type='file'><target file='"
-                + s.dir().resolve("z") + "'/></disk></disks></domainbackup>");
-        cases.put("existing target", s -> "<domainbackup><disks><disk name='vda' type='file'><target file='"
-                + s.dir().resolve("exists.qcow2") + "'/></disk></disks></domainbackup>");
-        cases.put("unknown checkpoint", s -> "<domainbackup><incremental>nope</incremental></domainbackup>");
-        cases.put("malformed XML", s -> "<domainbackup>");
-        cases.put("schema-invalid XML", s -> "<domainbackup><disks><disk name='vda' backup='maybe'/></disks>"
-                + "</domainbackup>");
+        Map<String, Consumer<Side>> cases = new LinkedHashMap<>();
+        cases.put("unknown disk", s -> begin(s, "<domainbackup><disks><disk name='vdz' type='file'><target file='"
+                + s.dir().resolve("z") + "'/></disk></disks></domainbackup>"));
+        cases.put("existing target", s -> begin(s, "<domainbackup><disks><disk name='vda' type='file'><target file='"
+                + s.dir().resolve("exists.qcow2") + "'/></disk></disks></domainbackup>"));
+        cases.put("unknown checkpoint", s -> begin(s, "<domainbackup><incremental>nope</incremental></domainbackup>"));
+        cases.put("malformed XML", s -> begin(s, "<domainbackup>"));
+        cases.put("schema-invalid XML", s -> begin(s, "<domainbackup><disks><disk name='vda' backup='maybe'/></disks>"
+                + "</domainbackup>"));
+        cases.put("malformed checkpoint XML", s -> s.dom().checkpointCreateXml("<domaincheckpoint>", Set.of()));
+        cases.put("schema-invalid checkpoint XML", s -> s.dom().checkpointCreateXml(
+                "<domaincheckpoint><disks><disk name='vda' checkpoint='maybe'/></disks></domaincheckpoint>", Set.of()));
+        cases.put("checkpoint lookup of an unknown name", s -> s.dom().checkpointLookupByName("nope"));
         Map<String, String> differences = new LinkedHashMap<>();
-        for (Map.Entry<String, Function<Side, String>> c : cases.entrySet()) {
+        for (Map.Entry<String, Consumer<Side>> c : cases.entrySet()) {
             Map<String, String> codes = both(s -> {
                 try {
-                    s.dom().backupStart(c.getValue().apply(s), null, Set.of());
-                    s.dom().backupEnd(Set.of());
+                    c.getValue().accept(s);
                     return "no error";
                 } catch (VirtBackupException e) {
-                    return e.code() + "(" + e.code().number() + ")";
+                    return e.code() + "(" + e.code().number() + ")/" + e.domain() + "(" + e.domain().number() + ")";
                 }
             });
+            assertThat(codes.get("libvirt")).as(c.getKey()).isNotEqualTo("no error");
             if (!codes.get("qemu").equals(codes.get("libvirt"))) {
                 differences.put(c.getKey(), codes.toString());
             }
         }
-        assertThat(differences).containsExactly(
-                Map.entry("malformed XML", "{libvirt=XML_DETAIL(35), qemu=XML_ERROR(27)}"));
+        assertThat(differences).isEmpty();
+    }
+
+    private static void begin(Side s, String backupXml) {
+        s.dom().backupStart(backupXml, null, Set.of());
+        s.dom().backupEnd(Set.of());
     }
 
     /** A full push: the same data in the targets and the same job statistics' names and totals. */
@@ -306,6 +312,37 @@ class ConformanceTest {
             }
             assertThat(Tools.sameData(libvirt.dir().resolve("vdb.mixed"), qemu.dir().resolve("vdb.mixed"))).isTrue();
             both(s -> s.dom().backupEnd(Set.of()).state().toString());
+        });
+    }
+
+    /**
+     * {@code abortJob} on a running pull ends it on both: no job, the completed job's state, and a second abort's
+     * rejection (code and error domain) are the same.
+     */
+    @Test
+    @Order(8)
+    void abortJobEndsARunningPullTheSameWay() {
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            Map<String, String> seen = both(s -> {
+                s.dom().backupStart(pull(s, null, "ab"), null, Set.of());
+                s.dom().abortJob();
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (s.dom().jobInfo(false).state() != JobState.NONE
+                        && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+                }
+                String again;
+                try {
+                    s.dom().abortJob();
+                    again = "no error";
+                } catch (VirtBackupException e) {
+                    again = e.code() + "/" + e.domain();
+                }
+                return s.dom().jobInfo(false).state() + " " + s.dom().jobInfo(true).state() + " " + again + " "
+                        + Files.exists(s.dir().resolve("ab.sock"));
+            });
+            assertThat(seen.get("qemu")).isEqualTo(seen.get("libvirt")).startsWith("NONE ")
+                    .endsWith(" OPERATION_INVALID/QEMU false");
         });
     }
 }

@@ -114,7 +114,8 @@ class EmbeddedCheckpointTest {
                 VirtBackupException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.NO_DOMAIN_CHECKPOINT);
                     assertThat(e.code().number()).isEqualTo(103);
-                    // libvirt 9.0's QEMU driver raises it from VIR_FROM_QEMU (10), not VIR_FROM_DOMAIN_CHECKPOINT
+                    // libvirt 9.0's QEMU driver raises it from VIR_FROM_QEMU (10), not VIR_FROM_DOMAIN_CHECKPOINT (our
+                    // QEMU driver does the same: ConformanceTest.rejectionsCarryTheSameCodesAndDomains)
                     assertThat(e.domain()).isEqualTo(ErrorDomain.QEMU);
                     assertThat(e.getMessage()).isEqualTo(
                             "Domain checkpoint not found: no domain checkpoint with matching name 'nope'");

@@ -133,6 +133,26 @@ class EmbeddedFailureTest {
         assertThat(invalid.code()).as(invalid.toString()).isEqualTo(ErrorCode.XML_INVALID_SCHEMA);
     }
 
+    /** {@code abortJob} ends a running pull: the job is gone, the export closed, the completed job on record. */
+    @Test
+    void abortJobEndsARunningPull() {
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            Path socket = dir.resolve("abort.sock");
+            dom.backupStart("<domainbackup mode='pull'><server transport='unix' socket='" + socket
+                    + "'/><disks><disk name='vda' backup='yes' type='file'><scratch file='" + dir.resolve("abort.scr")
+                    + "'/></disk></disks></domainbackup>", null, Set.of());
+            assertThat(dom.jobInfo(false).state()).isEqualTo(JobState.RUNNING);
+            dom.abortJob();
+            while (dom.jobInfo(false).state() != JobState.NONE) {
+                Thread.sleep(10);
+            }
+            assertThat(dom.jobInfo(true).state()).isIn(JobState.CANCELLED, JobState.COMPLETED);
+            assertThat(socket).doesNotExist();
+            VirtBackupException e = fails(dom::backupGetXmlDesc);
+            assertThat(e.code()).isEqualTo(ErrorCode.NO_DOMAIN_BACKUP);
+        });
+    }
+
     @Test
     void endWithoutAJobIsNoDomainBackup() {
         VirtBackupException e = fails(dom::backupGetXmlDesc);

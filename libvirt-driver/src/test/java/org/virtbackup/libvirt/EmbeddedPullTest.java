@@ -19,12 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupEndFlag;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupMode;
+import org.virtbackup.api.Connection;
+import org.virtbackup.api.Connections;
 import org.virtbackup.api.Domain;
 import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.libvirt.testing.EmbeddedLibvirt;
 import org.virtbackup.libvirt.testing.EmbeddedVm;
 import org.virtbackup.libvirt.testing.RequiresLibvirt;
 import org.virtbackup.libvirt.testing.TestDomain;
@@ -139,6 +142,35 @@ class EmbeddedPullTest {
             assertThat(dom.listAllCheckpoints(Set.of())).hasSize(2); // cp1 and one named by libvirt
             dom.backupEnd(Set.of(BackupEndFlag.DISCARD_CHECKPOINT));
             assertThat(dom.listAllCheckpoints(Set.of())).extracting(DomainCheckpoint::name).containsExactly("cp1");
+        });
+    }
+
+    /**
+     * libvirt does not record which checkpoint a job created: another {@code Domain} object (here another
+     * connection, as another process would) refuses DISCARD_CHECKPOINT with NO_SUPPORT and leaves the job running;
+     * a plain end from it works, and ending again returns the same statistics (idempotent).
+     */
+    @Test
+    @Order(4)
+    void discardCheckpointFromAnotherDomainObjectIsNoSupportAndEndIsIdempotent() {
+        assertTimeoutPreemptively(TIMEOUT, () -> {
+            dom.backupStart(pullXml("cp1", dir.resolve("nbd4.sock").toString()),
+                    "<domaincheckpoint><name>cp4</name></domaincheckpoint>", Set.of());
+            try (Connection other = Connections.open(EmbeddedLibvirt.shared().uri() + "&domain=pull1")) {
+                Domain second = other.domain();
+                assertThatThrownBy(() -> second.backupEnd(Set.of(BackupEndFlag.DISCARD_CHECKPOINT)))
+                        .isInstanceOfSatisfying(VirtBackupException.class, e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.NO_SUPPORT);
+                            assertThat(e.getMessage()).contains("checkpoint-delete");
+                        });
+                assertThat(dom.jobInfo(false).state()).isEqualTo(JobState.RUNNING);
+                JobInfo end = second.backupEnd(Set.of());
+                assertThat(end.state()).isEqualTo(JobState.COMPLETED);
+                assertThat(second.backupEnd(Set.of()).toTypedParameters()).isEqualTo(end.toTypedParameters());
+            }
+            assertThat(dom.listAllCheckpoints(Set.of())).extracting(DomainCheckpoint::name)
+                    .containsExactlyInAnyOrder("cp1", "cp4");
+            dom.checkpointLookupByName("cp4").delete(Set.of());
         });
     }
 }

@@ -36,6 +36,20 @@ class LibvirtUriTest {
         assertThat(parse("qemu:///session", Map.of()).domain()).isEmpty();
     }
 
+    /** What only our QEMU driver tunes (README's table): libvirt takes these from its own qemu.conf. */
+    @Test
+    void ourQemuDriversTuningOptionsAreRefusedByName() {
+        Map<String, String> options = Map.of("pullMethod", "cbw", "backupSpeed", "1048576", "tlsDir", "/etc/pki/vb");
+        for (Map.Entry<String, String> o : options.entrySet()) {
+            assertThatThrownBy(() -> parse("qemu:///system", Map.of(o.getKey(), o.getValue())))
+                    .isInstanceOfSatisfying(VirtBackupException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARG);
+                        assertThat(e.getMessage()).isEqualTo("unknown option '" + o.getKey()
+                                + "' for the libvirt driver (known: domain)");
+                    });
+        }
+    }
+
     @Test
     void theUrisDomainWinsOverTheOption() {
         assertThat(parse("qemu:///system?domain=a", Map.of("domain", "b")).domain()).hasValue("a");

@@ -22,9 +22,9 @@ public final class BackupXml {
      * {@code <privateData>} are not part of this form. Defaults that need the domain are filled by
      * {@link BackupAligner}.
      *
-     * @throws VirtBackupException XML_ERROR (malformed, refused, missing disk name, bad socket path, ...),
-     *     XML_INVALID_SCHEMA (schema violation), CONFIG_UNSUPPORTED (unknown mode, rdma transport, server in
-     *     push mode), INVALID_ARG (bad port, unknown or non-qcow2 pull driver)
+     * @throws VirtBackupException XML_DETAIL (not well-formed), XML_ERROR (refused, missing disk name, bad socket
+     *     path, ...), XML_INVALID_SCHEMA (schema violation), CONFIG_UNSUPPORTED (unknown mode, rdma transport,
+     *     server in push mode), INVALID_ARG (bad port, unknown or non-qcow2 pull driver)
      */
     public static BackupDef parse(String xml) {
         return BackupCodec.parse(Objects.requireNonNull(xml, "xml"), false);

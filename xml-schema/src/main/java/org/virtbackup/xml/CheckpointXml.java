@@ -21,7 +21,8 @@ public final class CheckpointXml {
      * are read; {@code creationTime}, {@code parent} and {@code <domain>} are ignored, as libvirt sets them.
      * The driver then calls {@link #postParse} and {@link CheckpointAligner#align}.
      *
-     * @throws VirtBackupException XML_ERROR, XML_INVALID_SCHEMA (including names libvirt refuses)
+     * @throws VirtBackupException XML_DETAIL (not well-formed), XML_ERROR, XML_INVALID_SCHEMA (including names
+     *     libvirt refuses)
      */
     public static CheckpointDef parse(String xml) {
         return CheckpointCodec.parse(Objects.requireNonNull(xml, "xml"), false);
@@ -36,6 +37,19 @@ public final class CheckpointXml {
      */
     public static CheckpointDef parseRedefine(String xml) {
         return CheckpointCodec.parse(Objects.requireNonNull(xml, "xml"), true);
+    }
+
+    /**
+     * Parses a document in the form it is given, as a tool that formats or validates a file without knowing
+     * what it is for must: a document with a {@code <creationTime>} is the form {@code virDomainCheckpointGetXMLDesc}
+     * prints and REDEFINE takes back, and is parsed as {@link #parseRedefine} does (creation time, parent and the
+     * embedded domain kept); any other as {@link #parse} does. libvirt's own creation ignores a creation time, so
+     * nothing a creation would keep is lost either way.
+     *
+     * @throws VirtBackupException as {@link #parse} or {@link #parseRedefine}
+     */
+    public static CheckpointDef parseRecognizing(String xml) {
+        return CheckpointCodec.parseRecognizing(Objects.requireNonNull(xml, "xml"));
     }
 
     /**

@@ -25,7 +25,8 @@ public final class DomainXml {
     /**
      * Parses a domain document.
      *
-     * @throws VirtBackupException XML_ERROR when malformed or refused, or when a disk lacks a target;
+     * @throws VirtBackupException XML_DETAIL when not well-formed; XML_ERROR when refused or when a disk lacks a
+     *     target;
      *     XML_INVALID_SCHEMA when it violates virtbackup's domain-subset schema (e.g. no name, a bad target)
      */
     public static DomainDef parse(String xml) {

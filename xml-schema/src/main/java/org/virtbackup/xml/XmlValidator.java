@@ -22,9 +22,9 @@ public final class XmlValidator {
     /**
      * Validates {@code xml} as a document of {@code kind}.
      *
-     * @throws VirtBackupException XML_ERROR when the document is malformed, has a DOCTYPE, is larger than
-     *     1 MiB, nests too deep or has the wrong root; XML_INVALID_SCHEMA when it violates the schema (the
-     *     message names the element or attribute and the line)
+     * @throws VirtBackupException XML_DETAIL when the document is not well-formed; XML_ERROR when it has a
+     *     DOCTYPE, is larger than 1 MiB, nests too deep or has the wrong root; XML_INVALID_SCHEMA when it violates
+     *     the schema (the message names the element or attribute and the line)
      * @throws NullPointerException if an argument is null
      */
     public static void validate(XmlKind kind, String xml) {

@@ -18,8 +18,9 @@
  * }</pre>
  *
  * <h2>Errors</h2>
- * Every rejection is a {@link org.virtbackup.api.VirtBackupException} with libvirt's code: {@code XML_ERROR}
- * for malformed or refused documents (DOCTYPE, too large, too deep, wrong root) and for missing required
+ * Every rejection is a {@link org.virtbackup.api.VirtBackupException} with libvirt's code: {@code XML_DETAIL}
+ * for a document that is not well-formed (from libvirt's parser's domain), {@code XML_ERROR} for refused
+ * documents (DOCTYPE, too large, too deep, wrong root) and for missing required
  * attributes, {@code XML_INVALID_SCHEMA} for schema violations (with line and column), and the codes libvirt
  * uses for each parse and alignment rule (libvirt-backup-reference.md §1, §2, §3.5).
  */

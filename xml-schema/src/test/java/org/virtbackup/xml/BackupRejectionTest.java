@@ -109,7 +109,7 @@ class BackupRejectionTest {
                         "line 2"),
                 reject("public", "<domaincheckpoint/>", ErrorCode.XML_ERROR,
                         "expecting root element of 'domainbackup', not 'domaincheckpoint'"),
-                reject("public", "<domainbackup>", ErrorCode.XML_ERROR, "malformed XML at line 1"));
+                reject("public", "<domainbackup>", ErrorCode.XML_DETAIL, "malformed XML at line 1"));
     }
 
     @ParameterizedTest(name = "{0}: {2} {3}")

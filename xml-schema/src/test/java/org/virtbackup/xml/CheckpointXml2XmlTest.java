@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.virtbackup.api.ErrorCode;
@@ -71,6 +72,52 @@ class CheckpointXml2XmlTest {
             CheckpointDef again = CheckpointAligner.alignRedefine(CheckpointXml.parseRedefine(out));
             assertEquals(out, CheckpointXml.format(again, true, false, false));
         }
+    }
+
+    /**
+     * libvirt's {@code DO_TEST_OUT("redefine")}: a document in the form libvirt prints (creation time, parent, every
+     * disk with its bitmap or {@code checkpoint='no'}, the embedded domain) is parsed with REDEFINE and formatted
+     * SECURE with its domain, without alignment, and comes out byte for byte as it went in. Recognizing the form
+     * does the same; a creation of the same text keeps only what a creation reads.
+     */
+    @Test
+    void aRedefineDocumentRoundTripsAsLibvirtsOutToOutCase() {
+        String doc = Golden.read(DIR.resolve("out").resolve("redefine-full.xml"));
+        CheckpointDef def = CheckpointXml.parseRedefine(doc);
+        assertEquals(doc, CheckpointXml.format(def, true, false, false));
+        assertEquals(doc, CheckpointXml.format(CheckpointXml.parseRecognizing(doc), true, false, false));
+
+        assertThat(def.name()).hasValue("weekly-07");
+        assertThat(def.parent()).hasValue("weekly-06");
+        assertThat(def.creationTime()).hasValue(1767225600L);
+        assertThat(def.disks()).extracting(d -> d.name() + "=" + d.checkpoint().xmlValue() + d.bitmap().map(
+                b -> ":" + b).orElse("")).containsExactly("sda=no", "sdb=no", "vda=bitmap:weekly-07",
+                        "vdb=bitmap:weekly-07-db");
+        DomainDef domain = def.domain().orElseThrow().definition();
+        assertThat(domain.name()).isEqualTo("db-primary");
+        assertThat(domain.uuid()).hasValue("5b0e2a6c-3f4d-4e8a-9c21-7d6f1e0a4b93");
+        assertThat(domain.disks()).extracting(DomainDiskDef::targetDev).containsExactly("sda", "sdb", "vda", "vdb");
+        assertThat(CheckpointXml.format(def, false, false, false)).doesNotContain("passwd")
+                .contains("<graphics type='vnc' port='-1' autoport='yes'/>");
+        assertThat(CheckpointXml.format(def, true, true, false)).doesNotContain("<domain ").contains("<creationTime>");
+
+        CheckpointDef created = CheckpointXml.parse(doc);
+        assertThat(created.creationTime()).isEmpty();
+        assertThat(created.parent()).isEmpty();
+        assertThat(created.domain()).isEmpty();
+        assertThat(created.disks()).hasSize(4);
+    }
+
+    /** Without a {@code <creationTime>}, recognizing the form parses a creation: a domain given with it is ignored. */
+    @Test
+    void aDocumentWithoutCreationTimeIsRecognizedAsACreation() {
+        String doc = "<domaincheckpoint><name>c</name><parent><name>p</name></parent></domaincheckpoint>";
+        CheckpointDef def = CheckpointXml.parseRecognizing(doc);
+        assertThat(def.parent()).isEmpty();
+        assertThat(def.creationTime()).isEmpty();
+        VirtBackupException e = assertThrows(VirtBackupException.class, () -> CheckpointXml.parseRedefine(doc));
+        assertEquals(ErrorCode.INTERNAL_ERROR, e.code());
+        assertThat(e.getMessage()).isEqualTo("missing creationTime from existing checkpoint");
     }
 
     static Stream<String> invalidCases() {

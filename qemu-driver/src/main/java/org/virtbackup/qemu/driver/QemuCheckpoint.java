@@ -60,7 +60,7 @@ final class QemuCheckpoint implements DomainCheckpoint {
 
     private static CheckpointDef existing(Optional<CheckpointDef> def, String name) {
         return def.orElseThrow(() -> new VirtBackupException(ErrorCode.NO_DOMAIN_CHECKPOINT,
-                ErrorDomain.DOMAIN_CHECKPOINT, "no domain checkpoint with matching name '" + name + "'"));
+                ErrorDomain.QEMU, "no domain checkpoint with matching name '" + name + "'"));
     }
 
     @Override

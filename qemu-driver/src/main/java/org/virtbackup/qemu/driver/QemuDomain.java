@@ -208,7 +208,8 @@ final class QemuDomain implements Domain {
     public DomainCheckpoint checkpointLookupByName(String name) {
         Objects.requireNonNull(name, "name");
         if (ctx.checkpoints().load(name).isEmpty()) {
-            throw new VirtBackupException(ErrorCode.NO_DOMAIN_CHECKPOINT, ErrorDomain.DOMAIN_CHECKPOINT,
+            // from QEMU (10), as libvirt's qemuCheckpointObjFromName raises it (ConformanceTest)
+            throw new VirtBackupException(ErrorCode.NO_DOMAIN_CHECKPOINT, ErrorDomain.QEMU,
                     "no domain checkpoint with matching name '" + name + "'");
         }
         return new QemuCheckpoint(this, name);

@@ -171,7 +171,7 @@ public final class CheckpointTree {
     private CheckpointNode require(String name) {
         CheckpointNode n = nodes.get(name);
         if (n == null) {
-            throw new VirtBackupException(ErrorCode.NO_DOMAIN_CHECKPOINT, ErrorDomain.DOMAIN_CHECKPOINT,
+            throw new VirtBackupException(ErrorCode.NO_DOMAIN_CHECKPOINT, ErrorDomain.QEMU,
                     "no domain checkpoint with matching name '" + name + "'");
         }
         return n;

@@ -30,8 +30,9 @@ public final class SecureXml {
     /**
      * Parses {@code xml} into {@code handler}.
      *
-     * @throws VirtBackupException XML_ERROR when the document is too large, malformed, has a DOCTYPE, the wrong
-     *     root or nests too deep; whatever a handler raised (for example XML_INVALID_SCHEMA from a validator)
+     * @throws VirtBackupException XML_DETAIL from {@link Limits#parserDomain} when the document is not well-formed
+     *     (libvirt's code for libxml2's parse errors); XML_ERROR when it is too large, has a DOCTYPE, the wrong root
+     *     or nests too deep; whatever a handler raised (for example XML_INVALID_SCHEMA from a validator)
      */
     public static void parse(String xml, Limits limits, ContentHandler handler) {
         Objects.requireNonNull(xml, "xml");
@@ -46,21 +47,21 @@ public final class SecureXml {
         } catch (XmlFailure e) {
             throw e.error();
         } catch (SAXParseException e) {
-            throw malformed(e);
+            throw malformed(e, limits);
         } catch (SAXException | IOException e) {
             throw new VirtBackupException(org.virtbackup.api.ErrorCode.XML_ERROR,
                     org.virtbackup.api.ErrorDomain.XML, "cannot parse XML: " + e.getMessage(), e);
         }
     }
 
-    private static VirtBackupException malformed(SAXParseException e) {
+    private static VirtBackupException malformed(SAXParseException e, Limits limits) {
         String message = String.valueOf(e.getMessage());
         if (message.contains("DOCTYPE")) {
             return Errors.xml("refusing XML with a DOCTYPE declaration at line " + e.getLineNumber()
                     + ": DTDs and entity declarations are not allowed");
         }
-        return Errors.xml("malformed XML at line " + e.getLineNumber() + ", column " + e.getColumnNumber()
-                + ": " + message);
+        return Errors.of(org.virtbackup.api.ErrorCode.XML_DETAIL, limits.parserDomain(), "malformed XML at line "
+                + e.getLineNumber() + ", column " + e.getColumnNumber() + ": " + message);
     }
 
     private static XMLReader newReader() {

@@ -26,8 +26,9 @@ import org.virtbackup.xml.model.DomainDef;
  */
 final class XmlFuzzTarget {
     /** The codes the parse entry points document. */
-    static final Set<ErrorCode> PARSE_CODES = EnumSet.of(ErrorCode.XML_ERROR, ErrorCode.XML_INVALID_SCHEMA,
-            ErrorCode.CONFIG_UNSUPPORTED, ErrorCode.INVALID_ARG, ErrorCode.OPERATION_UNSUPPORTED);
+    static final Set<ErrorCode> PARSE_CODES = EnumSet.of(ErrorCode.XML_ERROR, ErrorCode.XML_DETAIL,
+            ErrorCode.XML_INVALID_SCHEMA, ErrorCode.CONFIG_UNSUPPORTED, ErrorCode.INVALID_ARG,
+            ErrorCode.OPERATION_UNSUPPORTED);
     /** parseInternal and parseRedefine also document INTERNAL_ERROR (missing state, missing creationTime). */
     static final Set<ErrorCode> INTERNAL_FORM_CODES = union(PARSE_CODES, EnumSet.of(ErrorCode.INTERNAL_ERROR));
     /** The aligners: CONFIG_UNSUPPORTED rejections, OPERATION_UNSUPPORTED, INVALID_ARG. */

@@ -5,6 +5,7 @@ import jakarta.xml.bind.UnmarshallerHandler;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.virtbackup.xml.internal.Limits;
 import org.virtbackup.xml.internal.Schemas;
 import org.virtbackup.xml.internal.SecureXml;
@@ -22,11 +23,21 @@ public final class CheckpointCodec {
 
     /** Parses with create ({@code redefine == false}) or redefine semantics. */
     public static CheckpointDef parse(String xml, boolean redefine) {
+        return parse(xml, b -> redefine);
+    }
+
+    /** Parses with redefine semantics when the document has a {@code <creationTime>}, else with create's. */
+    public static CheckpointDef parseRecognizing(String xml) {
+        return parse(xml, b -> b.creationTime != null);
+    }
+
+    private static CheckpointDef parse(String xml, Predicate<CheckpointBinding> redefine) {
         UnmarshallerHandler jaxb = Jaxb.newUnmarshallerHandler();
         SubtreeCapturer capture = new SubtreeCapturer(Set.of("domaincheckpoint/domain"));
         SecureXml.parse(xml, Limits.checkpoint(),
                 new TeeHandler(List.of(Schemas.newValidatorHandler(Schemas.CHECKPOINT), jaxb, capture)));
-        return CheckpointReader.read((CheckpointBinding) Jaxb.result(jaxb), redefine,
+        CheckpointBinding b = (CheckpointBinding) Jaxb.result(jaxb);
+        return CheckpointReader.read(b, redefine.test(b),
                 Optional.ofNullable(capture.captured().get("domaincheckpoint[0]/domain[0]")));
     }
 
