@@ -35,6 +35,24 @@ class LibvirtEmbedCliTest {
         return Tools.check(List.of("virsh", "-q", "-c", uri, commands));
     }
 
+    /**
+     * A read-only virsh command on the embedded root. libvirt 9.0's virsh segfaults now and then as it exits
+     * when it attached to an embedded root whose domain runs (measured here: 4 of 70 runs died with exit 139
+     * after printing their output in full; 0 of 40 with the domain stopped; our CLI on the same root: 0 of 20).
+     * So a run killed by SIGSEGV, and only that, is run again, twice at most.
+     */
+    private static String virshRead(String commands) {
+        List<String> command = List.of("virsh", "-q", "-c", uri, commands);
+        Tools.Result r = Tools.run(command);
+        for (int retry = 0; retry < 2 && r.exitCode() == 128 + 11; retry++) {
+            r = Tools.run(command);
+        }
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException(command + " exited " + r.exitCode() + ": " + r.output() + r.errors());
+        }
+        return r.output();
+    }
+
     @BeforeAll
     static void start() throws Exception {
         Path root = dir.resolve("root");
@@ -78,10 +96,10 @@ class LibvirtEmbedCliTest {
             verb("checkpoint-create", cp.toString());
             assertThat(verb("checkpoint-list", "--name").out()).isEqualTo("e1\n");
             String ours = verb("checkpoint-dumpxml", "e1", "--no-domain").out();
-            assertThat(ours).isEqualTo(virsh("checkpoint-dumpxml emb1 e1 --no-domain"));
+            assertThat(ours).isEqualTo(virshRead("checkpoint-dumpxml emb1 e1 --no-domain"));
             assertThat(verb("domjobinfo").out()).contains("None");
             verb("checkpoint-delete", "e1");
-            assertThat(virsh("checkpoint-list emb1 --name").trim()).isEmpty();
+            assertThat(virshRead("checkpoint-list emb1 --name").trim()).isEmpty();
         });
     }
 }
