@@ -2,18 +2,20 @@
 package org.virtbackup.repository;
 
 import java.util.List;
+import java.util.function.LongConsumer;
 import org.virtbackup.nbd.Extent;
 import org.virtbackup.nbd.NbdBuffer;
 import org.virtbackup.nbd.NbdConnection;
 import org.virtbackup.nbd.ParallelRanges;
 
-/** Copies planned chunks from a source export to a target export over its own two connections. */
+/** Copies planned chunks from a source export to a target export over its own two connections; reports each. */
 final class CopyWorker implements ParallelRanges.Worker {
     private final NbdConnection source;
     private final NbdConnection target;
     private final NbdBuffer buffer;
+    private final LongConsumer copied;
 
-    CopyWorker(String sourceUri, String targetUri, int chunk) {
+    CopyWorker(String sourceUri, String targetUri, int chunk, LongConsumer copied) {
         NbdConnection s = NbdConnection.open(sourceUri, List.of());
         try {
             this.target = NbdConnection.open(targetUri, List.of());
@@ -23,6 +25,7 @@ final class CopyWorker implements ParallelRanges.Worker {
         }
         this.source = s;
         this.buffer = new NbdBuffer(chunk);
+        this.copied = copied;
     }
 
     @Override
@@ -33,6 +36,7 @@ final class CopyWorker implements ParallelRanges.Worker {
             source.read(buffer, (int) chunk.length(), chunk.offset());
             target.write(buffer, (int) chunk.length(), chunk.offset());
         }
+        copied.accept(chunk.length());
     }
 
     /** Flushes the target (a failure there fails the copy), then disconnects both. */

@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.virtbackup.nbd.Extent;
 import org.virtbackup.nbd.MetaContext;
 import org.virtbackup.nbd.NbdConnection;
@@ -28,9 +31,11 @@ final class DiskCopy {
      *
      * @param backing the previous point's file relative to {@code pointDir}, for an incremental
      * @param socketDir a private directory for the target's and the digest's sockets
+     * @param compress whether the target's clusters are written compressed
+     * @param progress told the bytes copied after every chunk
      */
     static Result copy(ExportedDisk disk, String sourceUri, Path pointDir, Optional<String> backing,
-                          Path socketDir, int workers) {
+                       Path socketDir, int workers, boolean compress, Consumer<CopyProgress> progress) {
         long start = System.nanoTime();
         String fileName = Repository.checkName(disk.name(), "disk") + ".qcow2";
         List<String> contexts = new ArrayList<>(List.of(MetaContext.BASE_ALLOCATION));
@@ -49,9 +54,14 @@ final class DiskCopy {
         backing.ifPresent(b -> create.addAll(List.of("-b", b, "-F", "qcow2")));
         create.addAll(List.of(target.toString(), Long.toString(size)));
         QemuTool.run(create, "cannot create '" + target + "'");
-        try (QemuNbdServer server = QemuNbdServer.writable(target, "qcow2",
-                socketDir.resolve(disk.name() + ".sock"), workers)) {
-            ParallelRanges.run(plan, CHUNK, workers, () -> new CopyWorker(sourceUri, server.uri(), CHUNK));
+        long total = plan.stream().mapToLong(Extent::length).sum();
+        AtomicLong done = new AtomicLong();
+        LongConsumer onChunk = n -> progress.accept(new CopyProgress(disk.name(), done.addAndGet(n), total));
+        progress.accept(new CopyProgress(disk.name(), 0, total));
+        Path socket = socketDir.resolve(disk.name() + ".sock");
+        try (QemuNbdServer server = compress ? QemuNbdServer.writableCompressed(target, socket, workers)
+                : QemuNbdServer.writable(target, "qcow2", socket, workers)) {
+            ParallelRanges.run(plan, CHUNK, workers, () -> new CopyWorker(sourceUri, server.uri(), CHUNK, onChunk));
         }
         long copied = System.nanoTime();
         long data = ExtentPlan.bytes(plan, ExtentPlan.DATA);

@@ -86,7 +86,7 @@ public final class RepoPrune {
         }
         PointManifest m = p.manifest();
         PointFiles.rewriteManifest(p.dir(), new PointManifest(m.domain(), m.checkpoint(), Optional.empty(),
-                Level.FULL, disks, m.started(), m.ended()));
+                Level.FULL, disks, m.started(), m.ended(), m.domainXml()));
         log.accept("point " + p.name() + " is now the full of its chain");
     }
 }

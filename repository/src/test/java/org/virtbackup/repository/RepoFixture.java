@@ -27,8 +27,9 @@ final class RepoFixture implements AutoCloseable {
     final Path dir;
     final Path vda;
     final Path vdb;
-    final EmbeddedQemu qemu;
-    private final Connection conn;
+    EmbeddedQemu qemu;
+    private Connection conn;
+    private int starts;
 
     RepoFixture(Path dir) {
         this.dir = dir;
@@ -36,8 +37,19 @@ final class RepoFixture implements AutoCloseable {
         this.vdb = dir.resolve("vdb.qcow2");
         DiskDataGenerator.generate(vda, ImageFormat.QCOW2, SIZE, 11);
         DiskDataGenerator.generate(vdb, ImageFormat.QCOW2, SIZE, 12);
-        this.qemu = EmbeddedQemu.builder().workDir(dir.resolve("qemu")).disk(vda, "vda").disk(vdb, "vdb").start();
+        start();
+    }
+
+    private void start() {
+        this.qemu = EmbeddedQemu.builder().workDir(dir.resolve("qemu" + starts++)).disk(vda, "vda").disk(vdb, "vdb")
+                .start();
         this.conn = Connections.open(qemu.qmpUri("vm1"), Map.of("stateDir", dir.resolve("state").toString()));
+    }
+
+    /** Closes the connection and starts a new QEMU on the same images and state: after QEMU was killed. */
+    void restart() {
+        close();
+        start();
     }
 
     Domain domain() {
