@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * checkpoint; the public API has no other call that returns it), unindented to stand on its own. Pure.
  */
 final class EmbeddedDomain {
-    private static final Pattern DOMAIN = Pattern.compile("(?ms)^([ \\t]*)<domain[\\s>/].*?(?:/>|^\\1</domain>)$");
+    private static final Pattern DOMAIN = Pattern.compile(
+            "(?ms)^([ \\t]*)(?:<domain\\b[^>]*/>|<domain\\b.*?^\\1</domain>)$");
 
     private EmbeddedDomain() {
     }
