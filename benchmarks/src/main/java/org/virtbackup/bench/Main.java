@@ -41,8 +41,8 @@ public final class Main {
 
         static Options parse(String[] args) {
             if (args.length == 0 || !args[0].equals("push")) {
-                throw new IllegalArgumentException("the benchmarks are 'push', 'pull', 'orchestration', 'checkpoints', 'cli'"
-                        + " and 'xml'");
+                throw new IllegalArgumentException("the benchmarks are 'push', 'pull', 'orchestration', 'checkpoints', 'cli',"
+                        + " 'repo' and 'xml'");
             }
             long size = 1024;
             int runs = 5;
@@ -102,6 +102,10 @@ public final class Main {
             }
             case "cli" -> {
                 CliBenchmark.main(args);
+                return;
+            }
+            case "repo" -> {
+                RepoBenchmark.main(args);
                 return;
             }
             case "xml" -> {
