@@ -22,7 +22,8 @@ import org.virtbackup.api.VirtBackupException;
  * "ended":…,"domainXml":…|null,"disks":[{"name","file","backing"|null,"virtualSize","bytesRead","bytesWritten","sha256"}]}}.
  */
 final class ManifestJson {
-    static final int FORMAT = 1;
+    /** 2: {@code sha256} is the digest of the block digests ({@link BlockDigests}); 1 was a plain SHA-256. */
+    static final int FORMAT = 2;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ManifestJson() {

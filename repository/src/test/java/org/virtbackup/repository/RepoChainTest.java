@@ -135,6 +135,17 @@ class RepoChainTest {
         assertThat(bad.failures().get(0).point()).isEqualTo(p1.name());
         assertThat(bad.failures().get(0).disk()).isEqualTo("vda");
         assertThat(bad.failures().get(0).reason()).contains("content differs from the manifest");
+
+        // damaged block digests, which the next incremental would start from, are found too
+        DiskEntry p2b = p2.manifest().disk("vdb").orElseThrow();
+        Path sums = BlockDigests.fileOf(p2.file(p2b));
+        byte[] d = Files.readAllBytes(sums);
+        d[40] ^= 1;
+        Files.write(sums, d);
+        VerifyReport badSums = RepoVerify.verify(repo, Optional.of(p2.name()), lines::add);
+        assertThat(badSums.failures()).extracting(VerifyReport.Failure::disk).contains("vdb");
+        assertThat(badSums.failures()).filteredOn(x -> x.disk().equals("vdb")).singleElement()
+                .satisfies(x -> assertThat(x.reason()).startsWith("block digests '" + sums + "' differ"));
     }
 
     private void assertRestores(Repository r, Point p, Path refA, Path refB) throws Exception {
