@@ -46,17 +46,19 @@ import org.virtbackup.repository.Repository;
  *   <li>{@code restore}: {@code repo restore --format qcow2} of that incremental against {@code qemu-img convert}
  *       of the same chain.</li>
  * </ol>
- * Medians over the runs; ratios are ours over the reference (below 1 is faster).
+ * Each step starts after a {@code sync} of what the step before wrote. Medians over the counted runs; ratios
+ * are ours over the reference (below 1 is faster).
  */
 final class RepoBenchmark {
     private static final String USAGE = """
-            usage: benchmark repo [--size-mib N] [--runs N] [--write-percent P] [--seed N] [--workdir DIR]
-                                  [--results DIR]
+            usage: benchmark repo [--size-mib N] [--runs N] [--warmup N] [--write-percent P] [--seed N]
+                                  [--workdir DIR] [--results DIR]
               --size-mib N        virtual size of the source disk (default 1024; at least half becomes data)
-              --runs N            rounds (default 3)
+              --runs N            counted rounds (default 3)
+              --warmup N          uncounted rounds first (default 1)
               --write-percent P   share of the disk written before the incremental (default 2)
             """;
-    static final Map<String, String> DEFAULTS = Map.of("size-mib", "1024", "runs", "3", "write-percent", "2",
+    static final Map<String, String> DEFAULTS = Map.of("size-mib", "1024", "runs", "3", "warmup", "1", "write-percent", "2",
             "seed", "42", "workdir", "/var/tmp", "results", "benchmarks/results");
     private static final long MIB = 1 << 20;
 
@@ -64,6 +66,8 @@ final class RepoBenchmark {
     private final int writePercent;
     private final Random random;
     private final Map<String, List<Double>> samples = new LinkedHashMap<>();
+    /** Whether this round's times are recorded (not a warm-up round). */
+    private boolean counted;
 
     private RepoBenchmark(Fixture f, int writePercent, long seed) {
         this.f = f;
@@ -82,7 +86,9 @@ final class RepoBenchmark {
         }
         Fixture f = out.track(Fixture.create(o.path("workdir"), o.number("size-mib", 64) << 20, o.number("seed", 0)));
         RepoBenchmark b = new RepoBenchmark(f, percent, o.number("seed", 0));
-        for (int r = 0, runs = o.integer("runs", 1); r < runs; r++) {
+        int warmup = o.integer("warmup", 0);
+        for (int r = 0, runs = o.integer("runs", 1); r < warmup + runs; r++) {
+            b.counted = r >= warmup;
             b.round(r);
         }
         out.untrack(f);
@@ -113,6 +119,7 @@ final class RepoBenchmark {
             Repository repo = Repository.create(repoDir);
             new RepoBackup(repo, Clock.systemUTC(), l -> { }).run(dom, BackupRequest.of(Level.FULL));
             writeShare();
+            Commands.run("sync");
             long t = System.nanoTime();
             Point inc = new RepoBackup(repo, Clock.systemUTC(), l -> { }).run(dom, BackupRequest.of(Level.INC));
             record("incremental-s/repo-backup", seconds(t));
@@ -134,7 +141,7 @@ final class RepoBenchmark {
             deleteCheckpoints(dom);
         }
         f.discard();
-        System.out.printf("round %d done%n", r + 1);
+        System.out.printf("round %d done%s%n", r + 1, counted ? "" : " (warm-up, not counted)");
     }
 
     /** Our reader: the allocated extents of a full pull export, four connections, into memory. */
@@ -225,7 +232,11 @@ final class RepoBenchmark {
         }
     }
 
-    private void record(String key, double seconds) {
+    private void record(String key, double seconds) throws Exception {
+        Commands.run("sync"); // what one step wrote is on disk before the next is timed
+        if (!counted) {
+            return;
+        }
         samples.computeIfAbsent(key, k -> new ArrayList<>()).add(seconds);
     }
 

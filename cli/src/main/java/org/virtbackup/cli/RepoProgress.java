@@ -12,7 +12,8 @@ import org.virtbackup.repository.CopyProgress;
 
 /**
  * Shows how far {@code repo backup} has copied each disk: a progress bar per disk on a terminal, else a plain
- * line on stderr every two seconds and when a disk is done ({@code vda: 42% (13.5 MiB of 32.0 MiB)}).
+ * line on stderr every two seconds while a disk copies and when it is done ({@code vda: 42% (13.5 MiB of 32.0 MiB)};
+ * nothing for a disk with nothing to copy).
  * Called from the copying threads.
  */
 final class RepoProgress implements Consumer<CopyProgress>, AutoCloseable {
@@ -45,7 +46,7 @@ final class RepoProgress implements Consumer<CopyProgress>, AutoCloseable {
                         .setUnit(" MiB", 1 << 20).setInitialMax(Math.max(1, p.total())).build();
             }
             current.stepTo(p.done());
-        } else if (p.done() == p.total() || System.nanoTime() - nextLine >= 0 || newDisk) {
+        } else if (p.done() > 0 && (p.done() == p.total() || System.nanoTime() - nextLine >= 0)) {
             err.println(line(p));
             err.flush();
             nextLine = System.nanoTime() + LINE_EVERY.toNanos();

@@ -18,7 +18,7 @@ import org.virtbackup.api.VirtBackupException;
  * parallel, and so that an incremental hashes only the blocks it changed: the SHA-256 of each 1 MiB block of the
  * disk (the last one may be shorter), and the disk's digest is the SHA-256 of those digests, in order. With
  * standard tools, for a raw image: {@code split -b 1M --filter='sha256sum | head -c 64 | xxd -r -p' disk.raw |
- * sha256sum}. A point keeps the block digests beside each file ({@code <disk>.blocks.sha256}, 32 bytes per
+ * sha256sum}. A point keeps the block digests beside each file ({@code <disk>.qcow2.blocks.sha256}, 32 bytes per
  * block) for the next incremental to start from.
  */
 final class BlockDigests {
