@@ -56,7 +56,9 @@ final class RepoCommands implements Runnable {
     @Command(name = "backup", description = {"A pull backup with a new checkpoint, read into a new point of DIR.",
         "A full copies the allocated data; an incremental copies the changes since the newest point into qcow2 "
             + "overlays that name it by a relative path. On failure nothing is kept and the checkpoint is "
-            + "discarded."})
+            + "discarded; a run that was killed is cleaned up by the next. DIR is locked while it runs: a second "
+            + "run fails at once.",
+        "Progress: a bar per disk on a terminal, else lines on stderr; --json prints the new point's manifest."})
     static final class Backup extends ConnectedVerb {
         @Parameters(paramLabel = "DIR", description = "The repository (created when missing)") Path dir;
 
@@ -201,7 +203,7 @@ final class RepoCommands implements Runnable {
 
     @Command(name = "prune", description = {"Keeps the newest N points of each chain.",
         "The oldest point kept becomes the chain's full (rewritten with qemu-img convert); older points are "
-            + "removed. Every kept point still restores and verifies."})
+            + "removed. Every kept point still restores and verifies. DIR is locked while it runs, as for a backup."})
     static final class Prune implements Callable<Integer> {
         @Mixin GlobalOptions global;
         @Spec CommandSpec spec;

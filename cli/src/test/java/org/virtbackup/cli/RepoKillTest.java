@@ -77,8 +77,8 @@ class RepoKillTest {
         assertThat(d.cli("checkpoint-list", "--name").out()).as("its job and checkpoint still exist")
                 .contains(killed);
 
-        Path refA = reference("vda");
-        Path refB = reference("vdb");
+        Path refA = d.reference("vda");
+        Path refB = d.reference("vdb");
         CliRunner.Result next = d.cli("repo", "backup", repo.toString());
         assertThat(next.exitCode()).as("%s", next).isZero();
         assertThat(next.out()).contains("cleaning up point " + killed + ", left incomplete by an interrupted run")
@@ -164,12 +164,4 @@ class RepoKillTest {
                 .toList();
     }
 
-    private Path reference(String disk) throws Exception {
-        d.qemu.guestFlush(disk);
-        Path out = tmp.resolve(disk + ".ref.raw");
-        Files.deleteIfExists(out);
-        Tools.run("qemu-img", "convert", "-U", "-f", "qcow2", "-O", "raw", d.dir.resolve(disk + ".qcow2").toString(),
-                out.toString());
-        return out;
-    }
 }

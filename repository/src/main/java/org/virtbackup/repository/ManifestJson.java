@@ -18,7 +18,7 @@ import org.virtbackup.api.VirtBackupException;
 
 /**
  * The manifest's JSON form, written field by field so that the file stays readable by people and other
- * tools: {@code {"format":1,"domain":…,"checkpoint":…,"parent":…|null,"level":"full|inc","started":ISO-8601,
+ * tools: {@code {"format":2,"domain":…,"checkpoint":…,"parent":…|null,"level":"full|inc","started":ISO-8601,
  * "ended":…,"domainXml":…|null,"disks":[{"name","file","backing"|null,"virtualSize","bytesRead","bytesWritten","sha256"}]}}.
  */
 final class ManifestJson {

@@ -7,15 +7,11 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.nbd.testing.Tools;
 import org.virtbackup.qemu.testing.RequiresQemu;
@@ -26,26 +22,8 @@ import org.virtbackup.qemu.testing.RequiresQemu;
  */
 @RequiresQemu
 @Timeout(300)
-class RepoChainTest {
+class RepoChainTest extends RepoTestBase {
     private static final long M = 1 << 20;
-
-    @TempDir
-    Path tmp;
-
-    RepoFixture f;
-    Repository repo;
-    final List<String> lines = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        f = new RepoFixture(tmp);
-        repo = Repository.create(tmp.resolve("repo"));
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     /** Backs up with {@code duringRead} run once the job runs and before the exports are read. */
     Point backup(Level level, Runnable duringRead) {

@@ -6,14 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.nbd.testing.Tools;
 import org.virtbackup.qemu.testing.RequiresQemu;
 
@@ -24,27 +20,11 @@ import org.virtbackup.qemu.testing.RequiresQemu;
  */
 @RequiresQemu
 @Timeout(300)
-class RepoCompressTest {
+class RepoCompressTest extends RepoTestBase {
     private static final long M = 1 << 20;
 
-    @TempDir
-    Path tmp;
-
-    RepoFixture f;
-    final List<String> lines = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        f = new RepoFixture(tmp);
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
-
-    Point backup(Repository repo, Level level, boolean compress) {
-        return new RepoBackup(repo, Clock.systemUTC(), lines::add).run(f.domain(),
+    Point backup(Repository r, Level level, boolean compress) {
+        return new RepoBackup(r, Clock.systemUTC(), lines::add).run(f.domain(),
                 new BackupRequest(level, List.of(), BackupRequest.DEFAULT_WORKERS, Optional.empty(), compress));
     }
 

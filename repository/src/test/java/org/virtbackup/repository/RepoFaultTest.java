@@ -8,18 +8,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.VirtBackupException;
@@ -35,26 +31,8 @@ import org.virtbackup.qemu.testing.RequiresQemu;
  */
 @RequiresQemu
 @Timeout(300)
-class RepoFaultTest {
+class RepoFaultTest extends RepoTestBase {
     private static final long M = 1 << 20;
-
-    @TempDir
-    Path tmp;
-
-    RepoFixture f;
-    Repository repo;
-    final List<String> lines = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        f = new RepoFixture(tmp);
-        repo = Repository.create(tmp.resolve("repo"));
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     /** One connection per disk, so that the fault lands between two chunks of the same disk. */
     Point backup(Repository r, Level level, Runnable afterFirstChunk) {
