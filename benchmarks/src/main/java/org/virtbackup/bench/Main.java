@@ -42,7 +42,7 @@ public final class Main {
         static Options parse(String[] args) {
             if (args.length == 0 || !args[0].equals("push")) {
                 throw new IllegalArgumentException("the benchmarks are 'push', 'pull', 'orchestration', 'checkpoints', 'cli',"
-                        + " 'libvirt' and 'xml'");
+                        + " 'libvirt', 'repo' and 'xml'");
             }
             long size = 1024;
             int runs = 5;
@@ -106,6 +106,10 @@ public final class Main {
             }
             case "cli" -> {
                 CliBenchmark.main(args);
+                return;
+            }
+            case "repo" -> {
+                RepoBenchmark.main(args);
                 return;
             }
             case "xml" -> {

@@ -43,10 +43,22 @@ final class RepoCommands implements Runnable {
                 "missing verb: backup, list, verify, restore or prune");
     }
 
+    /** Each line printed and flushed, or nothing with {@code --json} (the summary is the output then). */
+    static java.util.function.Consumer<String> lines(PrintWriter out, boolean json) {
+        return line -> {
+            if (!json) {
+                out.println(line);
+                out.flush();
+            }
+        };
+    }
+
     @Command(name = "backup", description = {"A pull backup with a new checkpoint, read into a new point of DIR.",
         "A full copies the allocated data; an incremental copies the changes since the newest point into qcow2 "
             + "overlays that name it by a relative path. On failure nothing is kept and the checkpoint is "
-            + "discarded."})
+            + "discarded; a run that was killed is cleaned up by the next. DIR is locked while it runs: a second "
+            + "run fails at once.",
+        "Progress: a bar per disk on a terminal, else lines on stderr; --json prints the new point's manifest."})
     static final class Backup extends ConnectedVerb {
         @Parameters(paramLabel = "DIR", description = "The repository (created when missing)") Path dir;
 
@@ -60,6 +72,10 @@ final class RepoCommands implements Runnable {
         @Option(names = "--workers", paramLabel = "N", defaultValue = "4",
                 description = "Parallel NBD connections per disk (default 4)")
         int workers;
+
+        @Option(names = "--compress", description = "Write compressed qcow2 clusters (QEMU's compress filter): "
+                + "smaller files for compressible data, slower backups")
+        boolean compress;
 
         @Option(names = "--scratch-dir", paramLabel = "DIR",
                 description = "Where QEMU keeps the pull's scratch images (default: next to each disk)")
@@ -86,12 +102,11 @@ final class RepoCommands implements Runnable {
         @Override
         int run(Domain dom, PrintWriter out) {
             boolean json = options().json;
-            Point p = new RepoBackup(Repository.create(dir), Clock.systemUTC(), line -> {
-                if (!json) {
-                    out.println(line);
-                    out.flush();
-                }
-            }).run(dom, new BackupRequest(parsed, disks, workers, Optional.ofNullable(scratchDir)));
+            Point p;
+            try (RepoProgress progress = RepoProgress.of(err())) {
+                p = new RepoBackup(Repository.create(dir), Clock.systemUTC(), lines(out, json), progress).run(dom, new BackupRequest(parsed, disks, workers, Optional.ofNullable(scratchDir),
+                        compress));
+            }
             if (json) {
                 out.print(RepoList.json(p));
             }
@@ -128,10 +143,13 @@ final class RepoCommands implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            VerifyReport r = RepoVerify.verify(Repository.open(dir), Optional.ofNullable(until), line -> {
-                out.println(line);
+            boolean json = GlobalOptions.of(spec).json;
+            VerifyReport r = RepoVerify.verify(Repository.open(dir), Optional.ofNullable(until), lines(out, json));
+            if (json) {
+                out.print(RepoList.json(r));
                 out.flush();
-            });
+                return r.ok() ? 0 : 1;
+            }
             PrintWriter err = spec.commandLine().getErr();
             for (VerifyReport.Failure f : r.failures()) {
                 err.println("error: point '" + f.point() + "' disk '" + f.disk() + "': " + f.reason());
@@ -172,17 +190,20 @@ final class RepoCommands implements Runnable {
                         "--format must be qcow2 or raw, not '" + format + "'");
             }
             PrintWriter out = spec.commandLine().getOut();
-            RepoRestore.restore(Repository.open(dir), to, Optional.ofNullable(until), disks, format, line -> {
-                out.println(line);
+            boolean json = GlobalOptions.of(spec).json;
+            List<Path> images = RepoRestore.restore(Repository.open(dir), to, Optional.ofNullable(until), disks,
+                    format, lines(out, json));
+            if (json) {
+                out.print(RepoList.json("images", images.stream().map(Path::toString).toList()));
                 out.flush();
-            });
+            }
             return 0;
         }
     }
 
     @Command(name = "prune", description = {"Keeps the newest N points of each chain.",
         "The oldest point kept becomes the chain's full (rewritten with qemu-img convert); older points are "
-            + "removed. Every kept point still restores and verifies."})
+            + "removed. Every kept point still restores and verifies. DIR is locked while it runs, as for a backup."})
     static final class Prune implements Callable<Integer> {
         @Mixin GlobalOptions global;
         @Spec CommandSpec spec;
@@ -197,11 +218,9 @@ final class RepoCommands implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--keep must be at least 1");
             }
             PrintWriter out = spec.commandLine().getOut();
-            List<String> removed = RepoPrune.prune(Repository.open(dir), keep, line -> {
-                out.println(line);
-                out.flush();
-            });
-            out.println(removed.size() + " point(s) removed");
+            boolean json = GlobalOptions.of(spec).json;
+            List<String> removed = RepoPrune.prune(Repository.open(dir), keep, lines(out, json));
+            out.print(json ? RepoList.json("removed", removed) : removed.size() + " point(s) removed\n");
             out.flush();
             return 0;
         }

@@ -95,6 +95,15 @@ final class CliDomain implements AutoCloseable {
         }
     }
 
+    /** The raw content of {@code disk} now, after a guest flush, as {@code <disk>.ref.raw} in the work directory. */
+    Path reference(String disk) throws IOException {
+        qemu.guestFlush(disk);
+        Path out = dir.resolve(disk + ".ref.raw");
+        Files.deleteIfExists(out);
+        QemuImg.snapshotToRaw(dir.resolve(disk + ".qcow2"), ImageFormat.QCOW2, out);
+        return out;
+    }
+
     /** A file in the work directory holding {@code content}, for a verb's input. */
     String write(String name, String content) throws IOException {
         return Files.writeString(dir.resolve(name), content).toString();

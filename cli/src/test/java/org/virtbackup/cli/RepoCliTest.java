@@ -37,15 +37,6 @@ class RepoCliTest {
         d.close();
     }
 
-    private Path reference(String disk) throws Exception {
-        d.qemu.guestFlush(disk);
-        Path out = tmp.resolve(disk + ".ref.raw");
-        Files.deleteIfExists(out);
-        Tools.run("qemu-img", "convert", "-U", "-f", "qcow2", "-O", "raw", d.dir.resolve(disk + ".qcow2").toString(),
-                out.toString());
-        return out;
-    }
-
     @Test
     void backupListVerifyAndRestoreAChain() throws Exception {
         String repo = tmp.resolve("repo").toString();
@@ -55,8 +46,8 @@ class RepoCliTest {
                 .contains(" complete\n");
 
         d.qemu.guestWrite("vda", 1 << 20, 1 << 20, 0x61);
-        Path refA = reference("vda");
-        Path refB = reference("vdb");
+        Path refA = d.reference("vda");
+        Path refB = d.reference("vdb");
         CliRunner.Result inc = d.cli("--json", "repo", "backup", repo, "--level", "inc");
         assertThat(inc.exitCode()).as("%s", inc).isZero();
         JsonNode point = JSON.readTree(inc.out());

@@ -34,6 +34,18 @@ public final class NbdBuffer implements AutoCloseable {
         return memory.getByteBuffer(0, length);
     }
 
+    /** A view of {@code length} bytes from {@code from} (no copy). */
+    public ByteBuffer view(int from, int length) {
+        check(from, length);
+        return memory.getByteBuffer(from, length);
+    }
+
+    /** Sets {@code length} bytes from {@code from} to zero. */
+    public void zero(int from, int length) {
+        check(from, length);
+        memory.setMemory(from, length, (byte) 0);
+    }
+
     /** Copies {@code bytes} to the start of the buffer. */
     public void put(byte[] bytes) {
         check(bytes.length);
@@ -48,6 +60,19 @@ public final class NbdBuffer implements AutoCloseable {
 
     Pointer pointer() {
         return memory;
+    }
+
+    /** The native address {@code from} bytes in, after checking that {@code length} bytes fit there. */
+    Pointer pointer(int from, int length) {
+        check(from, length);
+        return memory.share(from, length);
+    }
+
+    private void check(int from, int length) {
+        if (from < 0 || length < 0 || (long) from + length > memory.size()) {
+            throw new IllegalArgumentException("range " + from + "+" + length + " outside a buffer of "
+                    + memory.size());
+        }
     }
 
     void check(int length) {

@@ -93,16 +93,25 @@ public final class NbdConnection implements AutoCloseable {
 
     /** Reads {@code length} bytes at {@code offset} into the start of {@code buffer}. */
     public void read(NbdBuffer buffer, int length, long offset) {
-        buffer.check(length);
-        check(lib.nbd_pread(open(), buffer.pointer(), length, offset, 0), "nbd_pread", ErrorCode.READ_FAILED,
-                "cannot read " + length + " bytes at offset " + offset + " of '" + uri + "'");
+        read(buffer, 0, length, offset);
+    }
+
+    /** Reads {@code length} bytes at {@code offset} into {@code buffer} from its byte {@code at}. */
+    public void read(NbdBuffer buffer, int at, int length, long offset) {
+        check(lib.nbd_pread(open(), buffer.pointer(at, length), length, offset, 0), "nbd_pread",
+                ErrorCode.READ_FAILED, "cannot read " + length + " bytes at offset " + offset + " of '" + uri + "'");
     }
 
     /** Writes the first {@code length} bytes of {@code buffer} at {@code offset}. */
     public void write(NbdBuffer buffer, int length, long offset) {
-        buffer.check(length);
-        check(lib.nbd_pwrite(open(), buffer.pointer(), length, offset, 0), "nbd_pwrite", ErrorCode.WRITE_FAILED,
-                "cannot write " + length + " bytes at offset " + offset + " of '" + uri + "'");
+        write(buffer, 0, length, offset);
+    }
+
+    /** Writes {@code length} bytes of {@code buffer}, from its byte {@code at}, at {@code offset}. */
+    public void write(NbdBuffer buffer, int at, int length, long offset) {
+        check(lib.nbd_pwrite(open(), buffer.pointer(at, length), length, offset, 0), "nbd_pwrite",
+                ErrorCode.WRITE_FAILED, "cannot write " + length + " bytes at offset " + offset + " of '" + uri
+                        + "'");
     }
 
     /** Makes {@code length} bytes at {@code offset} read as zeroes (the server may punch a hole). */

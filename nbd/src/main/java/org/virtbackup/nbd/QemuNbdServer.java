@@ -51,6 +51,17 @@ public final class QemuNbdServer implements AutoCloseable {
     }
 
     /**
+     * As {@link #writable} for a qcow2 {@code image} whose data clusters are all written compressed: QEMU's
+     * {@code compress} filter over the qcow2 node (zeroes still become holes). A compressed cluster is never
+     * rewritten in place, so this suits a file written once, such as a backup.
+     */
+    public static QemuNbdServer writableCompressed(Path image, Path socket, int clients) {
+        return start(socket, List.of("--shared=" + clients, "--discard=unmap", "--detect-zeroes=unmap",
+                "--image-opts", "driver=compress,file.driver=qcow2,file.file.driver=file,file.file.filename="
+                        + image.toString().replace(",", ",,")));
+    }
+
+    /**
      * Starts {@code qemu-nbd --socket=SOCKET --persistent ARGS...} and waits until the socket exists.
      *
      * @throws VirtBackupException OPERATION_FAILED when it cannot start, with qemu-nbd's own message

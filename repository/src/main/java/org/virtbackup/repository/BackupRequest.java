@@ -15,9 +15,11 @@ import java.util.Objects;
  * @param workers parallel connections per disk, at least 1
  * @param scratchDir where QEMU keeps the scratch images of the pull (the disks' names must then be known:
  *     named in {@code disks}, or those of the previous point); empty: the driver's default, next to each disk
+ * @param compress write compressed qcow2 clusters (QEMU's {@code compress} filter over the point's file)
  * @since 0.1
  */
-public record BackupRequest(Level level, List<String> disks, int workers, Optional<Path> scratchDir) {
+public record BackupRequest(Level level, List<String> disks, int workers, Optional<Path> scratchDir,
+                            boolean compress) {
     /** Four connections per disk: what keeps QEMU's NBD server busy on 2 to 8 cores. */
     public static final int DEFAULT_WORKERS = 4;
 
@@ -33,7 +35,12 @@ public record BackupRequest(Level level, List<String> disks, int workers, Option
         }
     }
 
-    /** {@code level} for every disk, with the default workers. */
+    /** Without compression. */
+    public BackupRequest(Level level, List<String> disks, int workers, Optional<Path> scratchDir) {
+        this(level, disks, workers, scratchDir, false);
+    }
+
+    /** {@code level} for every disk, with the default workers, without compression. */
     public static BackupRequest of(Level level) {
         return new BackupRequest(level, List.of(), DEFAULT_WORKERS, Optional.empty());
     }

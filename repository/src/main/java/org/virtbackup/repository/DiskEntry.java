@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param virtualSize the disk's size in bytes
  * @param bytesRead bytes read from the export
  * @param bytesWritten bytes written into the file, data and zeroes
- * @param sha256 SHA-256, in hex, of the disk's whole content at the point (every byte of the virtual size)
+ * @param sha256 the digest, in hex, of the disk's whole content at the point (every byte of the virtual size): the
+ *     SHA-256 of the SHA-256s of its 1 MiB blocks ({@code BlockDigests})
  * @since 0.1
  */
 public record DiskEntry(String name, String file, Optional<String> backing, long virtualSize, long bytesRead,

@@ -10,7 +10,7 @@ import org.virtbackup.api.VirtBackupException;
 
 /**
  * Which point a backup continues: none for a full; for an incremental the newest point, which the domain must
- * still have as a checkpoint (its bitmaps hold the changes since) and which must hold every disk asked for.
+ * still have as a usable checkpoint (its bitmaps hold the changes since) and which must hold every disk asked for.
  * {@code auto} takes the incremental when it can and a full otherwise. Pure: the domain is asked through
  * {@code domainHas}.
  */
@@ -43,7 +43,8 @@ final class LevelChoice {
         }
         Point p = newest.get();
         if (!domainHas.test(p.name())) {
-            return Optional.of("the domain no longer has checkpoint '" + p.name() + "' of the newest point");
+            return Optional.of("the domain no longer has checkpoint '" + p.name() + "' of the newest point, or its "
+                    + "bitmaps are no longer usable (see checkpoint-validate)");
         }
         return disks.stream().filter(d -> p.manifest().disk(d).isEmpty()).findFirst()
                 .map(d -> "disk '" + d + "' is not in the newest point '" + p.name() + "'");

@@ -18,11 +18,12 @@ import org.virtbackup.api.VirtBackupException;
 
 /**
  * The manifest's JSON form, written field by field so that the file stays readable by people and other
- * tools: {@code {"format":1,"domain":…,"checkpoint":…,"parent":…|null,"level":"full|inc","started":ISO-8601,
- * "ended":…,"disks":[{"name","file","backing"|null,"virtualSize","bytesRead","bytesWritten","sha256"}]}}.
+ * tools: {@code {"format":2,"domain":…,"checkpoint":…,"parent":…|null,"level":"full|inc","started":ISO-8601,
+ * "ended":…,"domainXml":…|null,"disks":[{"name","file","backing"|null,"virtualSize","bytesRead","bytesWritten","sha256"}]}}.
  */
 final class ManifestJson {
-    static final int FORMAT = 1;
+    /** 2: {@code sha256} is the digest of the block digests ({@link BlockDigests}); 1 was a plain SHA-256. */
+    static final int FORMAT = 2;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ManifestJson() {
@@ -45,6 +46,7 @@ final class ManifestJson {
         o.put("level", m.level().name().toLowerCase(Locale.ROOT));
         o.put("started", m.started().toString());
         o.put("ended", m.ended().toString());
+        o.put("domainXml", m.domainXml().orElse(null));
         ArrayNode disks = o.putArray("disks");
         for (DiskEntry d : m.disks()) {
             disks.addObject().put("name", d.name()).put("file", d.file()).put("backing", d.backing().orElse(null))
@@ -69,7 +71,8 @@ final class ManifestJson {
             }
             return new PointManifest(text(o, "domain"), text(o, "checkpoint"), optional(o, "parent"),
                     Level.valueOf(text(o, "level").toUpperCase(Locale.ROOT)), disks,
-                    Instant.parse(text(o, "started")), Instant.parse(text(o, "ended")));
+                    Instant.parse(text(o, "started")), Instant.parse(text(o, "ended")),
+                    optional(o, "domainXml"));
         } catch (JsonProcessingException | RuntimeException e) {
             throw new VirtBackupException(ErrorCode.READ_FAILED, ErrorDomain.STORAGE,
                     "manifest '" + where + "' is damaged: " + e.getMessage(), e);

@@ -112,7 +112,7 @@ final class PointFiles {
         }
     }
 
-    private static void fsync(Path path) {
+    static void fsync(Path path) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException e) {

@@ -16,11 +16,14 @@ import java.util.Optional;
  * @param disks the disks, in the order they were backed up
  * @param started when the backup started
  * @param ended when the data was complete
+ * @param domainXml the libvirt {@code <domain>} the driver embedded in the point's checkpoint (security-sensitive
+ *     parts left out), to define the VM again at restore; empty when the driver knows none
  * @since 0.1
  */
 public record PointManifest(String domain, String checkpoint, Optional<String> parent, Level level,
-                            List<DiskEntry> disks, Instant started, Instant ended) {
+                            List<DiskEntry> disks, Instant started, Instant ended, Optional<String> domainXml) {
     public PointManifest {
+        Objects.requireNonNull(domainXml, "domainXml");
         Objects.requireNonNull(domain, "domain");
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(parent, "parent");
@@ -32,6 +35,12 @@ public record PointManifest(String domain, String checkpoint, Optional<String> p
             throw new IllegalArgumentException("a full has no parent, an incremental has one: " + level + " "
                     + parent);
         }
+    }
+
+    /** Without a domain XML. */
+    public PointManifest(String domain, String checkpoint, Optional<String> parent, Level level,
+                         List<DiskEntry> disks, Instant started, Instant ended) {
+        this(domain, checkpoint, parent, level, disks, started, ended, Optional.empty());
     }
 
     /** The disk named {@code name}, if the point has it. */

@@ -39,28 +39,46 @@ public final class RepoBackup {
     private final Repository repo;
     private final Clock clock;
     private final Consumer<String> log;
+    private final Consumer<CopyProgress> progress;
 
     /**
      * @param log receives one line per step ("vda: 12.0 MiB read, ...")
      */
     public RepoBackup(Repository repo, Clock clock, Consumer<String> log) {
-        this.repo = Objects.requireNonNull(repo, "repo");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.log = Objects.requireNonNull(log, "log");
+        this(repo, clock, log, p -> { });
     }
 
     /**
-     * Backs {@code dom} up into a new point.
+     * @param log receives one line per step ("vda: 12.0 MiB read, ...")
+     * @param progress receives each disk's progress after every chunk copied, from the copying threads
+     */
+    public RepoBackup(Repository repo, Clock clock, Consumer<String> log, Consumer<CopyProgress> progress) {
+        this.repo = Objects.requireNonNull(repo, "repo");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.log = Objects.requireNonNull(log, "log");
+        this.progress = Objects.requireNonNull(progress, "progress");
+    }
+
+    /**
+     * Backs {@code dom} up into a new point, holding the repository's lock ({@link RepoLock}) throughout. First
+     * cleans up after an interrupted run of this domain (see {@link InterruptedRuns}).
      *
      * @return the new, complete point
-     * @throws VirtBackupException OPERATION_INVALID when an incremental cannot continue the newest point; the
-     *     backup's or the reader's error otherwise (the job's checkpoint discarded)
+     * @throws VirtBackupException RESOURCE_BUSY when another run holds the repository; OPERATION_INVALID when an
+     *     incremental cannot continue the newest point; the backup's or the reader's error otherwise (the job's
+     *     checkpoint discarded)
      */
     public Point run(Domain dom, BackupRequest request) {
+        try (RepoLock lock = RepoLock.acquire(repo, "backup")) {
+            InterruptedRuns.cleanUp(repo, dom, log);
+            return runLocked(dom, request);
+        }
+    }
+
+    private Point runLocked(Domain dom, BackupRequest request) {
         String domain = dom.name();
-        removePartials(domain);
         Optional<Point> last = repo.latest(domain);
-        Optional<Point> parent = LevelChoice.parent(request, last, name -> hasCheckpoint(dom, name));
+        Optional<Point> parent = LevelChoice.parent(request, last, name -> CheckpointUse.usable(dom, name));
         List<String> disks = request.disks().isEmpty()
                 ? parent.map(p -> p.manifest().disks().stream().map(DiskEntry::name).toList()).orElse(List.of())
                 : request.disks();
@@ -72,22 +90,27 @@ public final class RepoBackup {
         String checkpoint = "repo-" + NAME_TIME.format(started);
         Path part = repo.partialDir(domain, checkpoint);
         Path sockets = RepoVerify.privateTempDir(); // short socket paths (108 bytes at most) only we may use
-        Path socket = sockets.resolve("export.sock");
+        Path socket = exportSocket(sockets);
         boolean jobStarted = false;
         try {
             createDirectories(part);
+            RunRecord.write(part, sockets);
             log.accept((parent.isPresent() ? "incremental" : "full") + " backup of '" + domain + "'"
-                    + parent.map(p -> " since " + p.name()).orElse("") + " into point " + checkpoint);
+                    + parent.map(p -> " since " + p.name()).orElse("") + " into point " + checkpoint
+                    + (request.compress() ? ", compressed" : ""));
             dom.backupStart(BackupXml.pull(parent.map(Point::name), socket, disks, request.scratchDir(), checkpoint),
                     BackupXml.checkpoint(checkpoint), Set.of());
             jobStarted = true;
             log.accept(READING);
+            Optional<String> domainXml = EmbeddedDomain.of(dom.checkpointLookupByName(checkpoint)
+                    .getXmlDesc(Set.of()));
             List<DiskEntry> entries = new ArrayList<>();
             for (ExportedDisk d : ExportedDisk.parse(dom.backupGetXmlDesc())) {
-                entries.add(copyOne(d, parent, socket, part, sockets, request.workers()));
+                entries.add(copyOne(d, parent, socket, part, sockets, request));
             }
             PointManifest manifest = new PointManifest(domain, checkpoint, parent.map(Point::name),
-                    parent.isPresent() ? Level.INC : Level.FULL, entries, started, clock.instant());
+                    parent.isPresent() ? Level.INC : Level.FULL, entries, started, clock.instant(), domainXml);
+            RunRecord.remove(part);
             PointFiles.writeManifest(part, manifest);
             dom.backupEnd(Set.of());
             jobStarted = false;
@@ -102,8 +125,13 @@ public final class RepoBackup {
         }
     }
 
+    /** The socket of the backup job's NBD server, in a run's private sockets directory. */
+    static Path exportSocket(Path sockets) {
+        return sockets.resolve("export.sock");
+    }
+
     private DiskEntry copyOne(ExportedDisk d, Optional<Point> parent, Path socket, Path part, Path sockets,
-                              int workers) {
+                              BackupRequest request) {
         if (parent.isPresent() && d.bitmap().isEmpty()) {
             throw new VirtBackupException(ErrorCode.OPERATION_FAILED, ErrorDomain.STORAGE, "disk '" + d.name()
                     + "' is exported without the changes since '" + parent.get().name() + "'");
@@ -113,11 +141,10 @@ public final class RepoBackup {
                         "disk '" + d.name() + "' is not in point '" + p.name() + "': take a full backup"))
                 .file());
         DiskCopy.Result r = DiskCopy.copy(d, "nbd+unix:///" + d.exportName() + "?socket=" + socket, part, backing,
-                sockets, workers);
+                sockets, request.workers(), request.compress(), progress);
         DiskEntry e = r.entry();
-        log.accept(String.format(java.util.Locale.ROOT, "%s: %s read, %s written in %.1f s%s, sha256 %s", d.name(),
-                RepoList.bytes(e.bytesRead()), RepoList.bytes(e.bytesWritten()), seconds(r.copy()),
-                String.format(java.util.Locale.ROOT, ", digest %.1f s", seconds(r.digest())), e.sha256()));
+        log.accept(String.format(java.util.Locale.ROOT, "%s: %s read, %s written in %.1f s, sha256 %s", d.name(),
+                RepoList.bytes(e.bytesRead()), RepoList.bytes(e.bytesWritten()), seconds(r.copy()), e.sha256()));
         return e;
     }
 
@@ -144,25 +171,6 @@ public final class RepoBackup {
         }
         log.accept("backup failed" + (jobStarted ? ", checkpoint discarded" : "") + ", nothing kept: "
                 + first.getMessage());
-    }
-
-    private void removePartials(String domain) {
-        for (Path p : repo.partials(domain)) {
-            log.accept("removing the incomplete point left by an interrupted run: " + p.getFileName());
-            PointFiles.deleteTree(p);
-        }
-    }
-
-    private static boolean hasCheckpoint(Domain dom, String name) {
-        try {
-            dom.checkpointLookupByName(name);
-            return true;
-        } catch (VirtBackupException e) {
-            if (e.code() == ErrorCode.NO_DOMAIN_CHECKPOINT) {
-                return false;
-            }
-            throw e;
-        }
     }
 
     private static void createDirectories(Path dir) {

@@ -64,20 +64,40 @@ public final class RepoList {
         for (Point p : points) {
             arr.add(ManifestJson.toTree(p.manifest()).put("stored", stored(p)));
         }
-        try {
-            return json.writeValueAsString(arr) + "\n";
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot format the point list", e);
-        }
+        return write(json, arr);
     }
 
     /** One point's manifest as a JSON object, with its {@code "stored"} bytes. */
     public static String json(Point point) {
+        return write(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT),
+                ManifestJson.toTree(point.manifest()).put("stored", stored(point)));
+    }
+
+    /** {@code repo verify --json}: {@code {"ok":…,"checked":["point/disk",…],"failures":[{"point","disk","reason"}]}}. */
+    public static String json(VerifyReport report) {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        var o = json.createObjectNode().put("ok", report.ok());
+        report.checked().forEach(o.putArray("checked")::add);
+        ArrayNode failures = o.putArray("failures");
+        for (VerifyReport.Failure f : report.failures()) {
+            failures.addObject().put("point", f.point()).put("disk", f.disk()).put("reason", f.reason());
+        }
+        return write(json, o);
+    }
+
+    /** A JSON object {@code {"<key>":[values…]}}: {@code repo restore --json} (images), {@code repo prune --json} (removed). */
+    public static String json(String key, List<String> values) {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        var o = json.createObjectNode();
+        values.forEach(o.putArray(key)::add);
+        return write(json, o);
+    }
+
+    private static String write(ObjectMapper json, Object tree) {
         try {
-            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(
-                    ManifestJson.toTree(point.manifest()).put("stored", stored(point))) + "\n";
+            return json.writeValueAsString(tree) + "\n";
         } catch (IOException e) {
-            throw new IllegalStateException("cannot format the point", e);
+            throw new IllegalStateException("cannot format JSON", e);
         }
     }
 

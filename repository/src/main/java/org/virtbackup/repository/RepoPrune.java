@@ -14,7 +14,8 @@ import org.virtbackup.api.VirtBackupException;
  * {@code repo prune --keep N}: keeps the newest N points of each chain. The oldest point kept becomes the
  * chain's new full: each of its files is rewritten standalone by {@code qemu-img convert} (the same content,
  * so the newer points' relative backing paths stay valid), its manifest then says so, and only after that are
- * the older points removed, newest first. An interruption at any step leaves every remaining point
+ * the older points removed, newest first. It holds the repository's lock ({@link RepoLock}), as a backup does.
+ * An interruption at any step leaves every remaining point
  * restorable and verifiable: a rewritten file has the same content, and no point names a newer one.
  *
  * @since 0.1
@@ -27,13 +28,20 @@ public final class RepoPrune {
      * Prunes every chain of every domain of {@code repo} to its newest {@code keep} points.
      *
      * @return the names of the points removed
-     * @throws VirtBackupException INVALID_ARG when {@code keep} is less than 1
+     * @throws VirtBackupException INVALID_ARG when {@code keep} is less than 1, RESOURCE_BUSY when another run
+     *     holds the repository
      */
     public static List<String> prune(Repository repo, int keep, Consumer<String> log) {
         if (keep < 1) {
             throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.STORAGE,
                     "--keep must be at least 1, not " + keep);
         }
+        try (RepoLock lock = RepoLock.acquire(repo, "prune")) {
+            return pruneLocked(repo, keep, log);
+        }
+    }
+
+    private static List<String> pruneLocked(Repository repo, int keep, Consumer<String> log) {
         List<String> removed = new ArrayList<>();
         for (List<Point> chain : chains(repo)) {
             if (chain.size() <= keep) {
@@ -86,7 +94,7 @@ public final class RepoPrune {
         }
         PointManifest m = p.manifest();
         PointFiles.rewriteManifest(p.dir(), new PointManifest(m.domain(), m.checkpoint(), Optional.empty(),
-                Level.FULL, disks, m.started(), m.ended()));
+                Level.FULL, disks, m.started(), m.ended(), m.domainXml()));
         log.accept("point " + p.name() + " is now the full of its chain");
     }
 }

@@ -55,13 +55,22 @@ public final class RepoVerify {
         if (!Files.isRegularFile(file)) {
             return Optional.of("file '" + file + "' is missing");
         }
+        BlockDigests actual;
         try {
-            String actual = ContentDigest.of(file, sockets, BackupRequest.DEFAULT_WORKERS);
-            return actual.equals(d.sha256()) ? Optional.empty()
-                    : Optional.of("content differs from the manifest (sha256 " + actual + ", expected "
-                            + d.sha256() + ")");
+            actual = ContentDigest.of(file, sockets, BackupRequest.DEFAULT_WORKERS);
         } catch (VirtBackupException e) {
             return Optional.of("cannot read '" + file + "': " + e.getMessage());
+        }
+        if (!actual.total().equals(d.sha256())) {
+            return Optional.of("content differs from the manifest (sha256 " + actual.total() + ", expected "
+                    + d.sha256() + ")");
+        }
+        try {
+            return actual.sameAs(BlockDigests.read(file, d.virtualSize())) ? Optional.empty()
+                    : Optional.of("block digests '" + BlockDigests.fileOf(file) + "' differ from the content (the "
+                            + "next incremental would carry that on): take a full backup");
+        } catch (VirtBackupException e) {
+            return Optional.of(e.getMessage());
         }
     }
 

@@ -16,7 +16,8 @@ import org.virtbackup.api.VirtBackupException;
 
 /**
  * A directory of backups: {@code DIR/<domain>/<checkpoint>/} holds one point, its qcow2 files
- * ({@code <disk>.qcow2}) and its {@code manifest.json}. A point being written lives in
+ * ({@code <disk>.qcow2}), their block digests ({@code <disk>.qcow2.blocks.sha256}) and its {@code manifest.json};
+ * {@code DIR/.lock} is the lock of the runs that change it ({@link RepoLock}). A point being written lives in
  * {@code DIR/<domain>/.<checkpoint>.part/} and becomes visible by one rename once its manifest is written, so
  * every directory without the dot is complete. An incremental's files name the previous point's files as
  * {@code ../<parent>/<disk>.qcow2}: the repository can be moved or copied as a whole.

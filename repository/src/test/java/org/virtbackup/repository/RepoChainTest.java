@@ -7,15 +7,11 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.nbd.testing.Tools;
 import org.virtbackup.qemu.testing.RequiresQemu;
@@ -26,26 +22,8 @@ import org.virtbackup.qemu.testing.RequiresQemu;
  */
 @RequiresQemu
 @Timeout(300)
-class RepoChainTest {
+class RepoChainTest extends RepoTestBase {
     private static final long M = 1 << 20;
-
-    @TempDir
-    Path tmp;
-
-    RepoFixture f;
-    Repository repo;
-    final List<String> lines = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        f = new RepoFixture(tmp);
-        repo = Repository.create(tmp.resolve("repo"));
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     /** Backs up with {@code duringRead} run once the job runs and before the exports are read. */
     Point backup(Level level, Runnable duringRead) {
@@ -135,6 +113,17 @@ class RepoChainTest {
         assertThat(bad.failures().get(0).point()).isEqualTo(p1.name());
         assertThat(bad.failures().get(0).disk()).isEqualTo("vda");
         assertThat(bad.failures().get(0).reason()).contains("content differs from the manifest");
+
+        // damaged block digests, which the next incremental would start from, are found too
+        DiskEntry p2b = p2.manifest().disk("vdb").orElseThrow();
+        Path sums = BlockDigests.fileOf(p2.file(p2b));
+        byte[] d = Files.readAllBytes(sums);
+        d[40] ^= 1;
+        Files.write(sums, d);
+        VerifyReport badSums = RepoVerify.verify(repo, Optional.of(p2.name()), lines::add);
+        assertThat(badSums.failures()).extracting(VerifyReport.Failure::disk).contains("vdb");
+        assertThat(badSums.failures()).filteredOn(x -> x.disk().equals("vdb")).singleElement()
+                .satisfies(x -> assertThat(x.reason()).startsWith("block digests '" + sums + "' differ"));
     }
 
     private void assertRestores(Repository r, Point p, Path refA, Path refB) throws Exception {

@@ -7,16 +7,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.VirtBackupException;
@@ -25,26 +21,8 @@ import org.virtbackup.qemu.testing.RequiresQemu;
 /** A read that fails mid-backup leaves no point that looks complete, discards the checkpoint; the next run works. */
 @RequiresQemu
 @Timeout(300)
-class RepoFailureTest {
+class RepoFailureTest extends RepoTestBase {
     private static final long M = 1 << 20;
-
-    @TempDir
-    Path tmp;
-
-    RepoFixture f;
-    Repository repo;
-    final List<String> lines = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        f = new RepoFixture(tmp);
-        repo = Repository.create(tmp.resolve("repo"));
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     /** Scratch images in the test's directory: the default place derives from the disk's file name, which the
      * failing node changes. */

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Map;
 import org.virtbackup.api.Connection;
 import org.virtbackup.api.Connections;
@@ -27,8 +25,9 @@ final class RepoFixture implements AutoCloseable {
     final Path dir;
     final Path vda;
     final Path vdb;
-    final EmbeddedQemu qemu;
-    private final Connection conn;
+    EmbeddedQemu qemu;
+    private Connection conn;
+    private int starts;
 
     RepoFixture(Path dir) {
         this.dir = dir;
@@ -36,8 +35,19 @@ final class RepoFixture implements AutoCloseable {
         this.vdb = dir.resolve("vdb.qcow2");
         DiskDataGenerator.generate(vda, ImageFormat.QCOW2, SIZE, 11);
         DiskDataGenerator.generate(vdb, ImageFormat.QCOW2, SIZE, 12);
-        this.qemu = EmbeddedQemu.builder().workDir(dir.resolve("qemu")).disk(vda, "vda").disk(vdb, "vdb").start();
+        start();
+    }
+
+    private void start() {
+        this.qemu = EmbeddedQemu.builder().workDir(dir.resolve("qemu" + starts++)).disk(vda, "vda").disk(vdb, "vdb")
+                .start();
         this.conn = Connections.open(qemu.qmpUri("vm1"), Map.of("stateDir", dir.resolve("state").toString()));
+    }
+
+    /** Closes the connection and starts a new QEMU on the same images and state: after QEMU was killed. */
+    void restart() {
+        close();
+        start();
     }
 
     Domain domain() {
@@ -52,15 +62,13 @@ final class RepoFixture implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The digest a point records for a disk whose raw image is {@code file}, computed by standard tools, not by
+     * our code: the SHA-256 of the SHA-256s of its 1 MiB blocks.
+     */
     static String sha256(Path file) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (var in = java.nio.file.Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 20];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
+        return Tools.run("sh", "-c", "split -b 1M --filter='sha256sum | head -c 64 | xxd -r -p' '" + file
+                + "' | sha256sum").substring(0, 64);
     }
 
     /** The host offset of the first data cluster of a qcow2 file's own layer (not its backing). */

@@ -6,40 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.nbd.testing.Tools;
 import org.virtbackup.qemu.testing.RequiresQemu;
 
 /** {@code prune --keep 2} on full ← inc ← inc ← inc: the newest two points still restore and verify. */
 @RequiresQemu
 @Timeout(300)
-class RepoPruneTest {
+class RepoPruneTest extends RepoTestBase {
     private static final long M = 1 << 20;
-
-    @TempDir
-    Path tmp;
-
-    RepoFixture f;
-    Repository repo;
-    final List<String> lines = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        f = new RepoFixture(tmp);
-        repo = Repository.create(tmp.resolve("repo"));
-    }
-
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     Point backup() {
         return new RepoBackup(repo, Clock.systemUTC(), lines::add).run(f.domain(), BackupRequest.of(Level.AUTO));
