@@ -144,7 +144,7 @@ class QsdBackupTest {
             pid = f.daemonOnRecord().orElseThrow().pid();
         }
         // the process that started the job let go: the copy goes on in the daemon
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+        assertThat(QsdFixture.alive(pid)).isTrue();
         assertThat(f.daemonsRunning()).containsExactly(pid);
         try (Connection c = f.offline()) {
             Domain dom = c.domain();
@@ -154,7 +154,7 @@ class QsdBackupTest {
             assertThat(dom.currentBackup()).as("the finished push was settled by a look").isEmpty();
             assertThat(dom.jobInfo(true).state()).isEqualTo(JobState.COMPLETED);
         }
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("daemon quit").isFalse();
+        assertThat(QsdFixture.alive(pid)).as("daemon quit").isFalse();
         assertThat(QemuImg.identical(f.vda, tmp.resolve("a.qcow2"))).isTrue();
         assertThat(QemuImg.bitmaps(f.vdb, false)).extracting(BitmapInfo::name).containsExactly("cp1");
     }
@@ -230,7 +230,7 @@ class QsdBackupTest {
             pid = mine.pid();
             new DaemonFile(mine.pid(), mine.socket(), deadPid(), "").write(f.domainDir());
             try (Connection next = f.offline()) {
-                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                assertThat(QsdFixture.alive(pid))
                         .as("stopped by the next open").isFalse();
                 assertThat(f.daemonOnRecord()).isEmpty();
             }

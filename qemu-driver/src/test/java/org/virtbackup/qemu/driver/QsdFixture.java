@@ -20,6 +20,7 @@ import org.virtbackup.api.Connections;
 import org.virtbackup.qemu.launch.DiskDataGenerator;
 import org.virtbackup.qemu.launch.EmbeddedQemu;
 import org.virtbackup.qemu.launch.ImageFormat;
+import org.virtbackup.qemu.launch.StorageDaemon;
 import org.virtbackup.qemu.store.DaemonFile;
 
 /**
@@ -144,9 +145,9 @@ final class QsdFixture implements AutoCloseable {
         }
     }
 
-    /** Whether process {@code pid} still runs. */
+    /** Whether process {@code pid} still runs (an exited daemon init has not reaped yet does not). */
     static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return StorageDaemon.running(pid);
     }
 
     /**
