@@ -52,7 +52,13 @@ final class QsdFixture implements AutoCloseable {
         this.state = dir.resolve("state");
         DiskDataGenerator.generate(vda, ImageFormat.QCOW2, SIZE, 1);
         DiskDataGenerator.generate(vdb, vdbFormat, SIZE, 2);
-        this.domainXml = Files.writeString(dir.resolve("domain.xml"), """
+        this.domainXml = dir.resolve("domain.xml");
+        writeDomainXml("file", vdbFormat.driver(), "file", vdb);
+    }
+
+    private void writeDomainXml(String vdbType, String vdbFormat, String vdbSourceAttribute, Path vdbSource)
+            throws IOException {
+        Files.writeString(domainXml, """
                 <domain type='kvm'>
                   <name>vm1</name>
                   <devices>
@@ -61,14 +67,19 @@ final class QsdFixture implements AutoCloseable {
                       <source file='%s'/>
                       <target dev='vda' bus='virtio'/>
                     </disk>
-                    <disk type='file' device='disk'>
+                    <disk type='%s' device='disk'>
                       <driver name='qemu' type='%s'/>
-                      <source file='%s'/>
+                      <source %s='%s'/>
                       <target dev='vdb' bus='virtio'/>
                     </disk>
                   </devices>
                 </domain>
-                """.formatted(vda, vdbFormat.driver(), vdb));
+                """.formatted(vda, vdbType, vdbFormat, vdbSourceAttribute, vdbSource));
+    }
+
+    /** vdb becomes the qcow2 on host block device {@code device} ({@code <disk type='block'>}). */
+    void useBlockDeviceForVdb(Path device) throws IOException {
+        writeDomainXml("block", "qcow2", "dev", device);
     }
 
     URI uri() {
@@ -132,6 +143,18 @@ final class QsdFixture implements AutoCloseable {
             }
         }
         return pids;
+    }
+
+    /** Writes {@code image} (a qcow2 file) onto block device {@code device}, from its first byte. */
+    static void copyOnto(Path image, Path device) throws IOException {
+        try (var in = java.nio.channels.FileChannel.open(image);
+                var out = java.nio.channels.FileChannel.open(device, java.nio.file.StandardOpenOption.WRITE)) {
+            long done = 0;
+            while (done < in.size()) {
+                done += in.transferTo(done, in.size() - done, out);
+            }
+            out.force(true);
+        }
     }
 
     /** Writes {@code length} bytes of {@code pattern} into a stopped VM's image, as any tool might. */

@@ -52,4 +52,14 @@ class StorageDaemonTest {
                 "--chardev", "socket,id=vb-monitor,path=/r,,1/qmp.sock,server=on,wait=off",
                 "--monitor", "chardev=vb-monitor", "--pidfile", "/r,1/qsd.pid", "--daemonize");
     }
+
+    @Test
+    void aBlockDeviceIsOpenedWithHostDevice() {
+        List<String> argv = StorageDaemon.commandLine("qsd", List.of(new QemuDisk(Path.of("/dev/loop7"), "vdc",
+                ImageFormat.QCOW2, true, true)), StorageDaemon.RunFiles.in(Path.of("/r")));
+        assertThat(argv.get(2)).isEqualTo("{\"driver\":\"host_device\",\"node-name\":\"vdc-storage\","
+                + "\"filename\":\"/dev/loop7\",\"auto-read-only\":true,\"discard\":\"unmap\",\"read-only\":true}");
+        assertThat(new QemuDisk(Path.of("/dev/loop7"), "vdc", ImageFormat.QCOW2, false, true).asReadOnly().blockDevice())
+                .isTrue();
+    }
 }
