@@ -228,7 +228,14 @@ class QsdBackupTest {
             c.domain().checkpointCreateXml(PushBackupTest.checkpointXml("c1"), Set.of());
             DaemonFile mine = f.daemonOnRecord().orElseThrow();
             pid = mine.pid();
-            new DaemonFile(mine.pid(), mine.socket(), deadPid(), "").write(f.domainDir());
+            long dead = deadPid();
+            new DaemonFile(mine.pid(), mine.socket(), dead, "").write(f.domainDir());
+            // and its registration as the daemon's user, under its own (now dead) pid
+            try (var users = java.nio.file.Files.list(f.domainDir().resolve("run/users"))) {
+                for (Path u : users.toList()) {
+                    java.nio.file.Files.move(u, u.resolveSibling(dead + "-killed"));
+                }
+            }
             try (Connection next = f.offline()) {
                 assertThat(QsdFixture.alive(pid))
                         .as("stopped by the next open").isFalse();

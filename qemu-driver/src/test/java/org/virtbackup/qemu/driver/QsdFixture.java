@@ -174,13 +174,20 @@ final class QsdFixture implements AutoCloseable {
     }
 
     /**
-     * After a test: no {@code qemu-storage-daemon} of this directory runs and none is on record; then closes (which
+     * After a test: no {@code qemu-storage-daemon} of this directory runs, none is on record and no connection is
+     * registered as using one; then closes (which
      * kills any, so that a failing test leaves none behind).
      */
     void assertNoDaemonLeftAndClose() throws IOException {
         try {
             assertThat(daemonsRunning()).as("qemu-storage-daemon left running").isEmpty();
             assertThat(daemonOnRecord()).as("a daemon still on record").isEmpty();
+            Path users = domainDir().resolve("run/users");
+            if (Files.isDirectory(users)) {
+                try (Stream<Path> left = Files.list(users)) {
+                    assertThat(left).as("connections still registered as users of a daemon").isEmpty();
+                }
+            }
         } finally {
             close();
         }
