@@ -9,7 +9,6 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +21,7 @@ import org.virtbackup.qemu.launch.EmbeddedQemu;
 import org.virtbackup.qemu.launch.ImageFormat;
 import org.virtbackup.qemu.launch.StorageDaemon;
 import org.virtbackup.qemu.store.DaemonFile;
+import org.virtbackup.qemu.testing.StorageDaemons;
 
 /**
  * A stopped VM for the {@code qsd} driver: two qcow2 disks of varied data (vda, vdb), its libvirt
@@ -128,21 +128,7 @@ final class QsdFixture implements AutoCloseable {
 
     /** The pids of the running {@code qemu-storage-daemon} processes whose command line names this directory. */
     List<Long> daemonsRunning() throws IOException {
-        List<Long> pids = new ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-                String cmdline;
-                try {
-                    cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    continue; // exited meanwhile
-                }
-                if (cmdline.startsWith("qemu-storage-daemon\0") && cmdline.contains(dir.toString())) {
-                    pids.add(Long.parseLong(p.getFileName().toString()));
-                }
-            }
-        }
-        return pids;
+        return StorageDaemons.running(dir);
     }
 
     /** Writes {@code image} (a qcow2 file) onto block device {@code device}, from its first byte. */
@@ -195,8 +181,6 @@ final class QsdFixture implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        for (long pid : daemonsRunning()) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
+        StorageDaemons.kill(dir);
     }
 }
