@@ -9,11 +9,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.CheckpointDeleteFlag;
@@ -34,22 +31,7 @@ import org.virtbackup.qemu.testing.RequiresQemu;
 /** Offline backups of a stopped VM on {@code qemu-storage-daemon} ({@code qsd:} driver), on real images. */
 @RequiresQemu
 @Timeout(180)
-class QsdBackupTest {
-
-    @TempDir
-    Path tmp;
-
-    QsdFixture f;
-
-    @BeforeEach
-    void createVm() throws Exception {
-        f = new QsdFixture(tmp);
-    }
-
-    @AfterEach
-    void noDaemonLeft() throws Exception {
-        f.assertNoDaemonLeftAndClose();
-    }
+class QsdBackupTest extends QsdVmTest {
 
     static JobInfo push(Domain dom, String incremental, Path vdaTarget, Path vdbTarget, String checkpoint) {
         BackupJob job = dom.backupStart(PushBackupTest.pushXml(incremental, vdaTarget, vdbTarget),

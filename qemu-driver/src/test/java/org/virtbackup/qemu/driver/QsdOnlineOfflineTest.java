@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.EnumSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.CheckpointListFlag;
 import org.virtbackup.api.Connection;
 import org.virtbackup.api.DomainCheckpoint;
@@ -27,22 +24,7 @@ import org.virtbackup.qemu.testing.RequiresQemu;
  */
 @RequiresQemu
 @Timeout(240)
-class QsdOnlineOfflineTest {
-
-    @TempDir
-    Path tmp;
-
-    QsdFixture f;
-
-    @BeforeEach
-    void createVm() throws Exception {
-        f = new QsdFixture(tmp);
-    }
-
-    @AfterEach
-    void noDaemonLeft() throws Exception {
-        f.assertNoDaemonLeftAndClose();
-    }
+class QsdOnlineOfflineTest extends QsdVmTest {
 
     private Path target(String name) {
         return tmp.resolve(name + ".qcow2");
@@ -55,10 +37,7 @@ class QsdOnlineOfflineTest {
             try (Connection c = f.online(vm)) {
                 QsdBackupTest.push(c.domain(), null, target("vda.full"), target("vdb.full"), "cp1");
             }
-            vm.guestFlush("vda");
-            vm.guestFlush("vdb");
-            assertThat(QemuImg.identical(f.vda, target("vda.full"), true)).isTrue();
-            assertThat(QemuImg.identical(f.vdb, target("vdb.full"), true)).isTrue();
+            assertEqualsRunningDisks(vm, "full");
             vm.guestWrite("vda", 3 << 20, 128 << 10, 0x11);
             vm.guestWrite("vdb", 20 << 20, 64 << 10, 0x22);
         }
@@ -84,12 +63,7 @@ class QsdOnlineOfflineTest {
                 assertThat(c.domain().listAllCheckpoints(EnumSet.of(CheckpointListFlag.TOPOLOGICAL)))
                         .extracting(DomainCheckpoint::name).containsExactly("cp1", "cp2", "cp3");
             }
-            vm.guestFlush("vda");
-            vm.guestFlush("vdb");
-            assertThat(QemuImg.identical(f.vda, target("vda.inc2"), true)).as("full <- inc1 <- inc2 equals vda")
-                    .isTrue();
-            assertThat(QemuImg.identical(f.vdb, target("vdb.inc2"), true)).as("full <- inc1 <- inc2 equals vdb")
-                    .isTrue();
+            assertEqualsRunningDisks(vm, "inc2");
             assertThat(QemuImg.identical(target("vda.inc1"), target("vda.inc2"))).isFalse();
         }
     }
@@ -105,9 +79,7 @@ class QsdOnlineOfflineTest {
             try (Connection c = f.online(vm)) {
                 QsdBackupTest.push(c.domain(), "cp1", target("vda.inc1"), target("vdb.inc1"), "cp2");
             }
-            vm.guestFlush("vdb");
-            assertThat(QemuImg.identical(f.vdb, target("vdb.inc1"), true)).isTrue();
-            assertThat(QemuImg.identical(f.vda, target("vda.inc1"), true)).isTrue();
+            assertEqualsRunningDisks(vm, "inc1");
             vm.guestWrite("vda", 9 << 20, 64 << 10, 0x66);
         }
         try (Connection c = f.offline()) {
@@ -162,18 +134,12 @@ class QsdOnlineOfflineTest {
         try (EmbeddedQemu vm = f.startVm()) {
             try (Connection c = f.online(vm)) {
                 QsdBackupTest.push(c.domain(), null, target("vda.full"), target("vdb.full"), "cp1");
-                vm.guestFlush("vda");
-                vm.guestFlush("vdb");
-                assertThat(QemuImg.identical(f.vda, target("vda.full"), true)).isTrue();
-                assertThat(QemuImg.identical(f.vdb, target("vdb.full"), true)).isTrue();
+                assertEqualsRunningDisks(vm, "full");
                 vm.guestWrite("vda", 6 << 20, 64 << 10, 0x31);
                 vm.guestWrite("vdb", 25 << 20, 64 << 10, 0x32);
                 QsdBackupTest.push(c.domain(), "cp1", target("vda.inc1"), target("vdb.inc1"), "cp2");
             }
-            vm.guestFlush("vda");
-            vm.guestFlush("vdb");
-            assertThat(QemuImg.identical(f.vda, target("vda.inc1"), true)).isTrue();
-            assertThat(QemuImg.identical(f.vdb, target("vdb.inc1"), true)).isTrue();
+            assertEqualsRunningDisks(vm, "inc1");
             vm.guestWrite("vdb", 13 << 20, 128 << 10, 0x33);
         }
         QsdFixture.qemuIoWrite(f.vda, 29 << 20, 64 << 10, 0x34);
@@ -186,6 +152,14 @@ class QsdOnlineOfflineTest {
         }
         assertRestores(target("vda.inc2"), f.vda, false);
         assertRestores(target("vdb.inc2"), f.vdb, false);
+    }
+
+    /** Both backups {@code vda.<tag>} and {@code vdb.<tag>}, on their chains, equal the running VM's disks. */
+    private void assertEqualsRunningDisks(EmbeddedQemu vm, String tag) {
+        vm.guestFlush("vda");
+        vm.guestFlush("vdb");
+        assertThat(QemuImg.identical(f.vda, target("vda." + tag), true)).as("vda.%s equals vda", tag).isTrue();
+        assertThat(QemuImg.identical(f.vdb, target("vdb." + tag), true)).as("vdb.%s equals vdb", tag).isTrue();
     }
 
     /** The chain ending in {@code top}, flattened into one raw image as a restore does, equals {@code disk}. */

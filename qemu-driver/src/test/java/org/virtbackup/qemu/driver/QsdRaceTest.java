@@ -13,11 +13,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.Connection;
 import org.virtbackup.api.DomainCheckpoint;
@@ -35,24 +32,9 @@ import org.virtbackup.qemu.testing.RequiresQemu;
  */
 @RequiresQemu
 @Timeout(300)
-class QsdRaceTest {
+class QsdRaceTest extends QsdVmTest {
 
     private static final int ROUNDS = 3;
-
-    @TempDir
-    Path tmp;
-
-    QsdFixture f;
-
-    @BeforeEach
-    void createVm() throws Exception {
-        f = new QsdFixture(tmp);
-    }
-
-    @AfterEach
-    void noDaemonLeft() throws Exception {
-        f.assertNoDaemonLeftAndClose();
-    }
 
     private String start(String name) {
         return "start " + name + " " + tmp.resolve("vda." + name + ".qcow2") + " " + tmp.resolve("vdb." + name
