@@ -32,9 +32,14 @@ record LoopDevice(Path device, Path backing) implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         NbdClients.run(List.of("losetup", "-d", device.toString())).ok();
+        // a device still open (a process killed a moment ago) is detached by the kernel when it is closed
         String left = attachedTo(backing);
+        for (int i = 0; i < 100 && !left.isBlank(); i++) {
+            Thread.sleep(50);
+            left = attachedTo(backing);
+        }
         if (!left.isBlank()) {
-            throw new IllegalStateException("loop device still attached after losetup -d: " + left);
+            throw new IllegalStateException("loop device still attached 5 s after losetup -d: " + left);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.virtbackup.qemu.launch.StorageDaemon;
 
 /** The {@code qemu-storage-daemon} processes a test left: found by their command line, killed by PID. */
 public final class StorageDaemons {
@@ -35,10 +36,19 @@ public final class StorageDaemons {
         return pids;
     }
 
-    /** Kills (SIGKILL) each daemon of {@link #running}; returns their pids. */
+    /** Kills (SIGKILL) each daemon of {@link #running} and waits up to 10 s until they exited; returns their pids. */
     public static List<Long> kill(Path dir) throws IOException {
         List<Long> pids = running(dir);
         pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (pids.stream().anyMatch(StorageDaemon::running) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         return pids;
     }
 }
