@@ -13,6 +13,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.virtbackup.api.BackupJob;
@@ -41,6 +42,7 @@ class QsdRaceTest extends QsdVmTest {
                 + ".qcow2");
     }
 
+    @Tag("reliability") // two JVMs a round: about 25 s
     @Test
     void twoProcessesStartingAnOfflineBackupAtOnceGiveOneJob() throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
