@@ -169,7 +169,7 @@ final class Demo implements AutoCloseable {
         long bytes = 0;
         for (String d : DISKS) {
             Path copy = work.resolve("backups/" + d + ".pull.raw");
-            Process reader = new ProcessBuilder("nbdcopy", "nbd+unix:///" + d + "?socket=" + socket, copy.toString())
+            Process reader = new ProcessBuilder("nbdcopy", nbdUri(d, socket), copy.toString())
                     .redirectErrorStream(true).start();
             guestWrites(2); // lands while the reader copies; the export must not see it
             String output = new String(reader.getInputStream().readAllBytes());
@@ -209,7 +209,7 @@ final class Demo implements AutoCloseable {
     private void offline() {
         stopVm();
         Path domainXml = writeDomainXml();
-        try (Connection offline = Connections.open(URI.create("qsd://" + domainXml), state())) {
+        try (Connection offline = Connections.open(qsdUri(domainXml), state())) {
             say("opened %s: the stopped VM's images, on qemu-storage-daemon", offline.uri());
             push(offline.domain(), "offline incremental since cp2 + cp4 (qsd:)", "cp2", "cp4", "offline");
         }
@@ -221,6 +221,25 @@ final class Demo implements AutoCloseable {
                 && cp5.getParent().map(DomainCheckpoint::name).equals(java.util.Optional.of("cp4"));
         say("checkpoints, online and offline: %s", names());
         report.add(new DemoReport.Row("one checkpoint history online and offline", "vda,vdb", -1, null, ok));
+    }
+
+    /** {@code qsd:///PATH}, with the path quoted where it must be (a --workdir with spaces). */
+    private static URI qsdUri(Path domainXml) {
+        return uri("qsd", domainXml.toString(), null);
+    }
+
+    /** The NBD URI of export {@code disk} on a unix socket, quoted as libnbd parses it. */
+    private static String nbdUri(String disk, Path socket) {
+        return uri("nbd+unix", "/" + disk, "socket=" + socket).toASCIIString();
+    }
+
+    private static URI uri(String scheme, String path, String query) {
+        try {
+            return new URI(scheme, "", path, query, null);
+        } catch (java.net.URISyntaxException e) {
+            throw new VirtBackupException(org.virtbackup.api.ErrorCode.INVALID_ARG, org.virtbackup.api.ErrorDomain.NONE,
+                    "no " + scheme + " URI for '" + path + "': " + e.getMessage(), e);
+        }
     }
 
     /** The VM as libvirt would define it: the offline driver's input. */

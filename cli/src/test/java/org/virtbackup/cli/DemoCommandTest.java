@@ -16,7 +16,7 @@ class DemoCommandTest {
 
     @Test
     void theDemoVerifiesEveryBackupAndCleansUp(@TempDir Path tmp) {
-        Path work = tmp.resolve("work");
+        Path work = tmp.resolve("work dir"); // a space: the qsd: and NBD URIs quote it
         var r = CliRunner.run("demo", "--size", "32", "--workdir", work.toString());
         assertThat(r.err()).isEmpty();
         assertThat(r.exitCode()).isZero();
