@@ -36,7 +36,9 @@ final class BackupCommands {
 
     @Command(name = "backup-begin", description = {
         "Start a backup job (libvirt's virDomainBackupBegin). Returns once the job runs and prints its id.",
-        "Without BACKUP.xml: a full push backup of every writable disk, as virsh does."})
+        "Without BACKUP.xml: a full push backup of every writable disk, as virsh does.",
+        "With --connect qsd:///PATH/domain.xml (a stopped VM): the same job on a qemu-storage-daemon started over "
+            + "the VM's images, which outlives this command until the job ends; a running VM is refused."})
     static final class Begin extends ConnectedVerb {
         @Parameters(arity = "0..1", paramLabel = "BACKUP.xml", description = "<domainbackup> XML, or - for standard input")
         String backupFile;
@@ -52,7 +54,8 @@ final class BackupCommands {
         boolean fallbackFull;
 
         @Option(names = "--preserve-domain-on-shutdown", description = "If the guest shuts down during the job, "
-                + "pause it and keep QEMU, the copy and the exports until the job ends, then stop QEMU (virsh's option)")
+                + "pause it and keep QEMU, the copy and the exports until the job ends, then stop QEMU (virsh's option; "
+                + "refused with qsd:, which has no guest)")
         boolean preserveOnShutdown;
 
         @Option(names = "--dry-run", description = "Print the aligned backup XML and change nothing")
@@ -114,7 +117,8 @@ final class BackupCommands {
         "End the backup job and print its final statistics.",
         "A completed push backup's targets are released; a push backup still copying is cancelled and the targets "
             + "virtbackup created are deleted; a pull backup's exports and scratch images are torn down.",
-        "Works from any process. Ending again prints the same statistics. Exit 1 if the backup failed."})
+        "Works from any process. Ending again prints the same statistics. Exit 1 if the backup failed.",
+        "With qsd:, the end of the job also stops the qemu-storage-daemon it ran in (its bitmaps written)."})
     static final class End extends ConnectedVerb {
         @Option(names = "--wait", description = "Wait for a push backup to finish copying first (completion is seen "
                 + "from QEMU's events at once): a progress bar on a terminal, else a progress line on standard error "

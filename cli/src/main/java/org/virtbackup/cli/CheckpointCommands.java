@@ -248,8 +248,9 @@ final class CheckpointCommands {
     }
 
     @Command(name = "checkpoint-validate", description = {
-        "Compare checkpoint metadata with QEMU's bitmaps: each checkpoint disk ok, missing, inconsistent,",
-        "not-recording or broken-chain; bitmaps without metadata are orphans. Changes nothing.",
+        "Compare checkpoint metadata with the bitmaps in QEMU (with qsd:, in a qemu-storage-daemon over the "
+            + "stopped VM's images): each checkpoint disk ok, missing, inconsistent, not-recording or broken-chain; "
+            + "bitmaps without metadata are orphans. Changes nothing.",
         "Exit 0 even when it finds problems (it is a report), unless --check is given."})
     static final class Validate extends Verb {
         @Option(names = "--check", description = "Exit 1 when anything is not ok") boolean check;

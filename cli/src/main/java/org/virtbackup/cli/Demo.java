@@ -3,6 +3,7 @@ package org.virtbackup.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,19 +28,24 @@ import org.virtbackup.qemu.launch.QemuImg;
 /**
  * The main job on an embedded default: a QEMU of its own with two disks of varied data, then full push with a
  * checkpoint, guest writes, incremental push, a pull backup read over NBD while the guest writes, checkpoint
- * list and delete, each verified against its point-in-time data.
+ * list and delete; then the VM stopped, an offline incremental with a new checkpoint on a
+ * {@code qemu-storage-daemon} ({@code qsd:}), QEMU started again on the same images and an online incremental
+ * from the offline checkpoint. Each backup is verified against its point-in-time data.
  */
 final class Demo implements AutoCloseable {
 
     private static final List<String> DISKS = List.of("vda", "vdb");
+    private static final String DOMAIN = "demo";
 
     private final Path work;
     private final long size;
     private final PrintWriter out;
     private final DemoReport report = new DemoReport();
-    private final EmbeddedQemu qemu;
-    private final Connection conn;
-    private final Domain dom;
+    /** The running VM and the connection to it; null while the VM is stopped. */
+    private EmbeddedQemu qemu;
+    private Connection conn;
+    private Domain dom;
+    private int starts;
 
     Demo(Path work, long size, PrintWriter out) {
         this.work = work;
@@ -52,12 +58,48 @@ final class Demo implements AutoCloseable {
         }
         say("created %d disks of %s with data, zeroes and holes in %s", DISKS.size(), JobInfoFormat.capacity(size),
                 secs(System.nanoTime() - t0));
-        this.qemu = EmbeddedQemu.builder().workDir(work.resolve("qemu")).disk(image("vda"), "vda")
-                .disk(image("vdb"), "vdb").start();
-        say("started QEMU (pid %d), QMP at %s", qemu.pid(), qemu.qmpSocket());
-        this.conn = Connections.open(qemu.qmpUri("demo"), Map.of("stateDir", work.resolve("state").toString()));
-        this.dom = conn.domain();
+        startVm();
         mkdirs(work.resolve("backups"));
+    }
+
+    /** Starts QEMU on the disk images (again) and connects to it; the state directory keeps the checkpoints. */
+    private void startVm() {
+        starts++;
+        EmbeddedQemu started = EmbeddedQemu.builder().workDir(work.resolve(starts == 1 ? "qemu" : "qemu" + starts))
+                .disk(image("vda"), "vda").disk(image("vdb"), "vdb").start();
+        try {
+            conn = Connections.open(started.qmpUri(DOMAIN), state());
+        } catch (RuntimeException e) {
+            started.close();
+            throw e;
+        }
+        qemu = started;
+        dom = conn.domain();
+        say("started QEMU (pid %d), QMP at %s", qemu.pid(), qemu.qmpSocket());
+    }
+
+    /** Quits QEMU, as a guest shutdown would; its clean exit writes the checkpoints' bitmaps into the images. */
+    private void stopVm() {
+        stopVm(true);
+    }
+
+    private void stopVm(boolean tell) {
+        long pid = qemu.pid();
+        try {
+            conn.close();
+        } finally {
+            qemu.close();
+            qemu = null;
+            conn = null;
+            dom = null;
+        }
+        if (tell) {
+            say("stopped QEMU (pid %d)", pid);
+        }
+    }
+
+    private Map<String, String> state() {
+        return Map.of("stateDir", work.resolve("state").toString());
     }
 
     /** Runs every step; true when every check passed. */
@@ -67,12 +109,17 @@ final class Demo implements AutoCloseable {
         push("incremental push since cp1 + checkpoint cp2", "cp1", "cp2", "inc1");
         pull();
         checkpoints();
+        offline();
         out.println();
         report.print(out);
         return report.allVerified();
     }
 
     private void push(String step, String since, String checkpoint, String tag) {
+        push(dom, step, since, checkpoint, tag);
+    }
+
+    private void push(Domain on, String step, String since, String checkpoint, String tag) {
         StringBuilder xml = new StringBuilder("<domainbackup>");
         if (since != null) {
             xml.append("<incremental>").append(since).append("</incremental>");
@@ -82,9 +129,9 @@ final class Demo implements AutoCloseable {
                 .append(target(d, tag)).append("'/></disk>"));
         xml.append("</disks></domainbackup>");
         long t0 = System.nanoTime();
-        BackupJob job = dom.backupStart(xml.toString(), "<domaincheckpoint><name>" + checkpoint + "</name></domaincheckpoint>", Set.of());
+        BackupJob job = on.backupStart(xml.toString(), "<domaincheckpoint><name>" + checkpoint + "</name></domaincheckpoint>", Set.of());
         JobInfo done = job.awaitCompletion(Duration.ofMinutes(10));
-        JobInfo end = dom.backupEnd(Set.of());
+        JobInfo end = on.backupEnd(Set.of());
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         boolean ok = done.state() == JobState.COMPLETED && end.state() == JobState.COMPLETED;
         flush();
@@ -122,7 +169,7 @@ final class Demo implements AutoCloseable {
         long bytes = 0;
         for (String d : DISKS) {
             Path copy = work.resolve("backups/" + d + ".pull.raw");
-            Process reader = new ProcessBuilder("nbdcopy", "nbd+unix:///" + d + "?socket=" + socket, copy.toString())
+            Process reader = new ProcessBuilder("nbdcopy", nbdUri(d, socket), copy.toString())
                     .redirectErrorStream(true).start();
             guestWrites(2); // lands while the reader copies; the export must not see it
             String output = new String(reader.getInputStream().readAllBytes());
@@ -154,12 +201,71 @@ final class Demo implements AutoCloseable {
         report.add(new DemoReport.Row("checkpoint list + delete cp1", "vda,vdb", -1, Duration.ofNanos(System.nanoTime() - t0), ok));
     }
 
+    /**
+     * The VM stops; an offline incremental since cp2 with checkpoint cp4 runs on a {@code qemu-storage-daemon}
+     * over its images ({@code qsd:}, the same state directory and domain name); QEMU starts again and an online
+     * incremental starts from cp4. Each incremental, on the chain of its predecessors, equals the disks.
+     */
+    private void offline() {
+        stopVm();
+        Path domainXml = writeDomainXml();
+        try (Connection offline = Connections.open(qsdUri(domainXml), state())) {
+            say("opened %s: the stopped VM's images, on qemu-storage-daemon", offline.uri());
+            push(offline.domain(), "offline incremental since cp2 + cp4 (qsd:)", "cp2", "cp4", "offline");
+        }
+        startVm();
+        report.add(new DemoReport.Row("guest writes after QEMU started again", "vda,vdb", guestWrites(3), null, null));
+        push("online incremental since cp4 + cp5", "cp4", "cp5", "inc3");
+        DomainCheckpoint cp5 = dom.checkpointLookupByName("cp5");
+        boolean ok = names().equals(List.of("cp2", "cp3", "cp4", "cp5"))
+                && cp5.getParent().map(DomainCheckpoint::name).equals(java.util.Optional.of("cp4"));
+        say("checkpoints, online and offline: %s", names());
+        report.add(new DemoReport.Row("one checkpoint history online and offline", "vda,vdb", -1, null, ok));
+    }
+
+    /** {@code qsd:///PATH}, with the path quoted where it must be (a --workdir with spaces). */
+    private static URI qsdUri(Path domainXml) {
+        return uri("qsd", domainXml.toString(), null);
+    }
+
+    /** The NBD URI of export {@code disk} on a unix socket, quoted as libnbd parses it. */
+    private static String nbdUri(String disk, Path socket) {
+        return uri("nbd+unix", "/" + disk, "socket=" + socket).toASCIIString();
+    }
+
+    private static URI uri(String scheme, String path, String query) {
+        try {
+            return new URI(scheme, "", path, query, null);
+        } catch (java.net.URISyntaxException e) {
+            throw new VirtBackupException(org.virtbackup.api.ErrorCode.INVALID_ARG, org.virtbackup.api.ErrorDomain.NONE,
+                    "no " + scheme + " URI for '" + path + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** The VM as libvirt would define it: the offline driver's input. */
+    private Path writeDomainXml() {
+        StringBuilder xml = new StringBuilder("<domain type='kvm'>\n  <name>" + DOMAIN + "</name>\n  <devices>\n");
+        DISKS.forEach(d -> xml.append("    <disk type='file' device='disk'>\n      <driver name='qemu' type='qcow2'/>\n")
+                .append("      <source file='").append(image(d)).append("'/>\n      <target dev='").append(d)
+                .append("' bus='virtio'/>\n    </disk>\n"));
+        xml.append("  </devices>\n</domain>\n");
+        Path file = work.resolve("domain.xml");
+        try {
+            return Files.writeString(file, xml);
+        } catch (IOException e) {
+            throw new VirtBackupException(org.virtbackup.api.ErrorCode.SYSTEM_ERROR, org.virtbackup.api.ErrorDomain.NONE,
+                    "cannot write '" + file + "': " + e.getMessage(), e);
+        }
+    }
+
     private List<String> names() {
         return dom.listAllCheckpoints(EnumSet.of(CheckpointListFlag.TOPOLOGICAL)).stream().map(DomainCheckpoint::name).toList();
     }
 
     private void flush() {
-        DISKS.forEach(qemu::guestFlush);
+        if (qemu != null) {
+            DISKS.forEach(qemu::guestFlush);
+        }
     }
 
     private Path image(String disk) {
@@ -190,10 +296,8 @@ final class Demo implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            conn.close();
-        } finally {
-            qemu.close();
+        if (qemu != null) {
+            stopVm(false);
         }
     }
 }

@@ -21,8 +21,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", description = {
     "Start an embedded QEMU with two disks of real data and run the whole job on it: full push backup with a",
     "checkpoint, guest writes, incremental push, pull backup read over NBD while the guest writes, checkpoint",
-    "list and delete. Every backup is verified against its point-in-time data; exit 0 only if all checks pass.",
-    "Needs qemu-system-x86_64, qemu-img and nbdcopy (apt-get install -y qemu-system-x86 qemu-utils libnbd-bin)."})
+    "list and delete; then QEMU stopped, an offline incremental with a new checkpoint on qemu-storage-daemon",
+    "(qsd:), QEMU started again and an online incremental from that checkpoint. Every backup is verified",
+    "against its point-in-time data; exit 0 only if all checks pass.",
+    "Needs qemu-system-x86_64, qemu-storage-daemon, qemu-img and nbdcopy",
+    "(apt-get install -y qemu-system-x86 qemu-utils libnbd-bin)."})
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--workdir", paramLabel = "DIR",

@@ -38,7 +38,8 @@ public final class GlobalOptions {
     public static final class DomainOption {
         @Option(names = {"-d", "--domain"}, paramLabel = "NAME",
                 description = "Domain name; must be the one the connection serves (default: the URI's "
-                        + "domain=NAME, else QEMU's -name); names a stopped domain too")
+                        + "domain=NAME, else QEMU's -name, or with qsd: the domain XML's <name>); names a stopped "
+                        + "domain too")
         String domain;
     }
 

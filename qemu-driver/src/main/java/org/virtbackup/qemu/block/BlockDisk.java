@@ -82,7 +82,11 @@ public record BlockDisk(String name, Optional<String> device, Optional<String> q
             Optional<BitmapInfo> b = layer.bitmap(bitmap);
             if (b.isEmpty()) {
                 if (layer == chain.get(0)) {
-                    return Optional.of("bitmap '" + bitmap + "' is missing in top layer '" + layer.nodeName() + "'");
+                    // libvirt says no more; a raw image cannot hold a bitmap, so say what works instead
+                    String raw = layer.driver().equals("raw") ? " (a raw image holds no bitmaps: back the disk up "
+                            + "in full, <disk name='" + name + "' backupmode='full'>)" : "";
+                    return Optional.of("bitmap '" + bitmap + "' is missing in top layer '" + layer.nodeName() + "'"
+                            + raw);
                 }
                 ended = true;
                 continue;

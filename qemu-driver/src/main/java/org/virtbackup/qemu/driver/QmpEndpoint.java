@@ -23,6 +23,10 @@ interface QmpEndpoint {
     default void beforeConnect() {
     }
 
+    /** Called when a connection attempt after {@link #beforeConnect()} failed: nothing was connected. */
+    default void connectFailed() {
+    }
+
     /**
      * Called when the session lets go of the socket, before it closes its channel.
      *

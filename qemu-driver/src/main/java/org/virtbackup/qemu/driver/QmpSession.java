@@ -183,7 +183,11 @@ final class QmpSession implements AutoCloseable {
         try {
             greeting = connectBounded(ch);
         } catch (QmpConnectException e) {
+            endpoint.connectFailed();
             throw e.busy() ? busy(e) : e;
+        } catch (RuntimeException e) {
+            endpoint.connectFailed();
+            throw e;
         }
         live = ch;
         generation++;

@@ -17,7 +17,8 @@ import org.virtbackup.xml.model.DomainDiskDef;
 /**
  * The images a {@code qemu-storage-daemon} opens for a stopped domain: each disk of its libvirt
  * {@code <domain>} with media, named after its {@code <target dev>} (so its format node is the one QEMU has
- * online under the launcher's naming), read-only where the domain says so. Pure.
+ * online under the launcher's naming), read-only where the domain says so; a {@code type='block'} disk's
+ * device is opened with {@code host_device}. Pure.
  */
 final class StorageDaemonDisks {
 
@@ -39,9 +40,9 @@ final class StorageDaemonDisks {
 
     private static QemuDisk one(DomainDiskDef d) {
         String dev = d.targetDev();
-        if (d.type() != DiskType.FILE) {
+        if (d.type() != DiskType.FILE && d.type() != DiskType.BLOCK) {
             throw unsupported("disk '" + dev + "' has type '" + d.type().name().toLowerCase(java.util.Locale.ROOT)
-                    + "': the offline driver opens file disks only");
+                    + "': the offline driver opens file and block disks only");
         }
         // libvirt does not probe formats: a disk without <driver type> is raw
         String type = d.driverType().orElse("raw");
@@ -56,7 +57,8 @@ final class StorageDaemonDisks {
             throw unsupported("disk '" + dev + "' has the relative source '" + image + "': give its absolute path");
         }
         try {
-            return new QemuDisk(image, dev, format, d.readonly() || d.device() == DiskDevice.CDROM);
+            return new QemuDisk(image, dev, format, d.readonly() || d.device() == DiskDevice.CDROM,
+                    d.type() == DiskType.BLOCK);
         } catch (IllegalArgumentException e) {
             throw unsupported("disk '" + dev + "': " + e.getMessage());
         }

@@ -30,9 +30,11 @@ import org.virtbackup.qemu.store.JobStore;
  *       started on the domain's images. Its image locks tell whether the VM runs: then the operation is
  *       refused with {@code OPERATION_INVALID}.</li>
  *   <li>When the session lets go of the socket, the daemon stays while a backup job is on record (a push
- *       copies after {@code backupStart} returned, a pull's export serves until {@code backupEnd}); otherwise
- *       it is told to {@code quit} over the still-connected monitor, which writes the persistent bitmaps, and
- *       awaited (SIGTERM, then SIGKILL, by PID, when it does not exit).</li>
+ *       copies after {@code backupStart} returned, a pull's export serves until {@code backupEnd}), or while
+ *       another connection uses it ({@link DaemonUsers}: one found it running and waits for its monitor, which
+ *       serves one client at a time); otherwise it is told to {@code quit} over the still-connected monitor,
+ *       which writes the persistent bitmaps, and awaited (SIGTERM, then SIGKILL, by PID, when it does not
+ *       exit).</li>
  *   <li>So the end of a job ({@code backupEnd}, or the settle of a finished push by whoever looks) is the end
  *       of the daemon, whichever process does it. A daemon whose owner process died while no job is on record
  *       is a leftover: the next connection uses it and stops it, and opening a connection stops it at once
@@ -57,6 +59,7 @@ final class StorageDaemonEndpoint implements QmpEndpoint {
     private final Path runDir;
     private final List<QemuDisk> disks;
     private final StorageDaemon.RunFiles files;
+    private final DaemonUsers users;
 
     /**
      * @throws VirtBackupException {@code INVALID_ARG} when the run directory's socket path is too long
@@ -67,6 +70,7 @@ final class StorageDaemonEndpoint implements QmpEndpoint {
         this.runDir = runDir;
         this.disks = List.copyOf(disks);
         this.files = StorageDaemon.RunFiles.in(runDir);
+        this.users = DaemonUsers.in(runDir);
         if (files.socket().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
             throw new VirtBackupException(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, "the qemu-storage-daemon socket '"
                     + files.socket() + "' is longer than the " + MAX_SOCKET_PATH + " bytes a unix socket path may "
@@ -90,6 +94,7 @@ final class StorageDaemonEndpoint implements QmpEndpoint {
             Optional<DaemonFile> rec = DaemonFile.read(domainDir);
             if (rec.isPresent()) {
                 if (StorageDaemon.find(rec.get().pid(), Path.of(rec.get().socket())).isPresent()) {
+                    users.register();
                     return;
                 }
                 DaemonFile.delete(domainDir); // it died; a SIGKILL leaves its socket
@@ -107,6 +112,16 @@ final class StorageDaemonEndpoint implements QmpEndpoint {
             }
             StorageDaemon d = start();
             DaemonFile.ofThisProcess(d.pid(), d.socket()).write(domainDir);
+            users.register();
+        }
+    }
+
+    @Override
+    public void connectFailed() {
+        try (DomainLock lock = lock()) {
+            users.unregister();
+        } catch (VirtBackupException e) {
+            LOG.warn("cannot unregister from the qemu-storage-daemon of domain '{}': {}", domain, e.getMessage());
         }
     }
 
@@ -127,14 +142,16 @@ final class StorageDaemonEndpoint implements QmpEndpoint {
     @Override
     public void beforeDisconnect(Optional<QmpChannel> connected) {
         try (DomainLock lock = lock()) {
+            users.unregister();
             Optional<StorageDaemon> d = running();
             if (d.isEmpty()) {
                 DaemonFile.delete(domainDir);
                 return;
             }
-            if (new JobStore(domainDir).current().isPresent() || connected.isEmpty()) {
-                // a job runs in it; or our connection was lost and another client may hold the monitor now:
-                // the next operation stops it
+            if (new JobStore(domainDir).current().isPresent() || connected.isEmpty() || users.othersAlive()) {
+                // a job runs in it; or our connection was lost and another client may hold the monitor now: the
+                // next operation stops it; or another connection found it running and waits for the monitor: the
+                // last one stops it
                 return;
             }
             quit(connected.get(), d.get());
@@ -146,12 +163,14 @@ final class StorageDaemonEndpoint implements QmpEndpoint {
 
     /**
      * Stops a daemon on record whose owner process died while no job was on record (the owner was killed in
-     * the middle of an operation): nobody else will. A daemon with a job, or whose owner runs, is left alone.
+     * the middle of an operation): nobody else will. A daemon with a job, whose owner runs, or that another
+     * live connection uses, is left alone.
      */
     void stopLeftover() {
         try (DomainLock lock = lock()) {
             Optional<DaemonFile> rec = DaemonFile.read(domainDir);
-            if (rec.isEmpty() || rec.get().ownerAlive() || new JobStore(domainDir).current().isPresent()) {
+            if (rec.isEmpty() || rec.get().ownerAlive() || new JobStore(domainDir).current().isPresent()
+                    || users.othersAlive()) {
                 return;
             }
             StorageDaemon.find(rec.get().pid(), Path.of(rec.get().socket())).ifPresent(d -> {

@@ -44,7 +44,8 @@ final class QemuCommandLine {
 
     static ObjectNode storageNode(QemuDisk d) {
         ObjectNode n = JSON.createObjectNode();
-        n.put("driver", "file").put("node-name", d.storageNode()).put("filename", d.image().toString())
+        n.put("driver", d.blockDevice() ? "host_device" : "file").put("node-name", d.storageNode())
+                .put("filename", d.image().toString())
                 .put("auto-read-only", true).put("discard", "unmap");
         if (d.readOnly()) {
             n.put("read-only", true);

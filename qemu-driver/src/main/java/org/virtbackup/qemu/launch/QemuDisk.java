@@ -14,8 +14,10 @@ import java.util.regex.Pattern;
  *     23 characters (node names are limited to 31 and get a suffix)
  * @param format the image format
  * @param readOnly attach read-only
+ * @param blockDevice the image is a host block device: its storage node has driver {@code host_device}
+ *     ({@code file} refuses a device that is not a regular file)
  */
-public record QemuDisk(Path image, String deviceId, ImageFormat format, boolean readOnly) {
+public record QemuDisk(Path image, String deviceId, ImageFormat format, boolean readOnly, boolean blockDevice) {
     private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,22}");
 
     public QemuDisk {
@@ -27,6 +29,11 @@ public record QemuDisk(Path image, String deviceId, ImageFormat format, boolean 
                     + "letters, digits, '-', '.', '_', at most 23 characters");
         }
         image = image.toAbsolutePath();
+    }
+
+    /** A disk whose image is a file. */
+    public QemuDisk(Path image, String deviceId, ImageFormat format, boolean readOnly) {
+        this(image, deviceId, format, readOnly, false);
     }
 
     /** A writable qcow2 disk. */
@@ -41,7 +48,7 @@ public record QemuDisk(Path image, String deviceId, ImageFormat format, boolean 
 
     /** This disk, attached read-only. */
     public QemuDisk asReadOnly() {
-        return new QemuDisk(image, deviceId, format, true);
+        return new QemuDisk(image, deviceId, format, true, blockDevice);
     }
 
     /** {@code <id>-storage}, the file node, named as libvirt names its storage nodes. */

@@ -11,9 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtbackup.qemu.qmp.QemuErrors;
@@ -118,8 +115,7 @@ public final class StorageDaemon {
      * {@code socket}.
      */
     public static Optional<StorageDaemon> find(long pid, Path socket) {
-        Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-        if (h.isEmpty()) {
+        if (!running(pid)) {
             return Optional.empty();
         }
         List<String> cmdline = commandLineOf(pid);
@@ -147,26 +143,45 @@ public final class StorageDaemon {
     }
 
     public boolean isAlive() {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return running(pid);
     }
 
-    /** Waits until the daemon exited; true when it did within {@code timeout}. */
-    public boolean awaitExit(Duration timeout) {
-        Optional<ProcessHandle> h = ProcessHandle.of(pid);
-        if (h.isEmpty()) {
-            return true;
-        }
+    /**
+     * Whether process {@code pid} runs. An exited daemon stays a zombie until its parent reaps it, and its
+     * parent is init ({@code --daemonize}): under an init that reaps late (a container's, this project's test
+     * machines' took 1 to 2 s) {@link ProcessHandle#isAlive} and {@code onExit} count the zombie as alive, so
+     * each offline operation would wait for the reaper. The state in {@code /proc/PID/stat} tells.
+     */
+    public static boolean running(long pid) {
+        String stat;
         try {
-            h.get().onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            return !isAlive();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return !isAlive();
+            stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return false; // reaped
         }
+        // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')'
+        int end = stat.lastIndexOf(')');
+        char state = end >= 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?';
+        return state != 'Z' && state != 'X';
+    }
+
+    /** Waits until the daemon exited (a zombie has); true when it did within {@code timeout}. */
+    public boolean awaitExit(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long sleep = 1;
+        while (running(pid)) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return !running(pid);
+            }
+            sleep = Math.min(sleep * 2, 50);
+        }
+        return true;
     }
 
     /**
@@ -175,7 +190,7 @@ public final class StorageDaemon {
      * holds the monitor.
      */
     public void terminate() {
-        Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(x -> running(pid));
         if (h.isEmpty()) {
             return;
         }

@@ -9,11 +9,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupStartFlag;
 import org.virtbackup.api.CheckpointDeleteFlag;
@@ -34,22 +31,7 @@ import org.virtbackup.qemu.testing.RequiresQemu;
 /** Offline backups of a stopped VM on {@code qemu-storage-daemon} ({@code qsd:} driver), on real images. */
 @RequiresQemu
 @Timeout(180)
-class QsdBackupTest {
-
-    @TempDir
-    Path tmp;
-
-    QsdFixture f;
-
-    @BeforeEach
-    void createVm() throws Exception {
-        f = new QsdFixture(tmp);
-    }
-
-    @AfterEach
-    void noDaemonLeft() throws Exception {
-        f.assertNoDaemonLeftAndClose();
-    }
+class QsdBackupTest extends QsdVmTest {
 
     static JobInfo push(Domain dom, String incremental, Path vdaTarget, Path vdbTarget, String checkpoint) {
         BackupJob job = dom.backupStart(PushBackupTest.pushXml(incremental, vdaTarget, vdbTarget),
@@ -144,7 +126,7 @@ class QsdBackupTest {
             pid = f.daemonOnRecord().orElseThrow().pid();
         }
         // the process that started the job let go: the copy goes on in the daemon
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+        assertThat(QsdFixture.alive(pid)).isTrue();
         assertThat(f.daemonsRunning()).containsExactly(pid);
         try (Connection c = f.offline()) {
             Domain dom = c.domain();
@@ -154,7 +136,7 @@ class QsdBackupTest {
             assertThat(dom.currentBackup()).as("the finished push was settled by a look").isEmpty();
             assertThat(dom.jobInfo(true).state()).isEqualTo(JobState.COMPLETED);
         }
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("daemon quit").isFalse();
+        assertThat(QsdFixture.alive(pid)).as("daemon quit").isFalse();
         assertThat(QemuImg.identical(f.vda, tmp.resolve("a.qcow2"))).isTrue();
         assertThat(QemuImg.bitmaps(f.vdb, false)).extracting(BitmapInfo::name).containsExactly("cp1");
     }
@@ -228,9 +210,16 @@ class QsdBackupTest {
             c.domain().checkpointCreateXml(PushBackupTest.checkpointXml("c1"), Set.of());
             DaemonFile mine = f.daemonOnRecord().orElseThrow();
             pid = mine.pid();
-            new DaemonFile(mine.pid(), mine.socket(), deadPid(), "").write(f.domainDir());
+            long dead = deadPid();
+            new DaemonFile(mine.pid(), mine.socket(), dead, "").write(f.domainDir());
+            // and its registration as the daemon's user, under its own (now dead) pid
+            try (var users = java.nio.file.Files.list(f.domainDir().resolve("run/users"))) {
+                for (Path u : users.toList()) {
+                    java.nio.file.Files.move(u, u.resolveSibling(dead + "-killed"));
+                }
+            }
             try (Connection next = f.offline()) {
-                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                assertThat(QsdFixture.alive(pid))
                         .as("stopped by the next open").isFalse();
                 assertThat(f.daemonOnRecord()).isEmpty();
             }

@@ -7,11 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.CheckpointHealth;
 import org.virtbackup.api.Connection;
 import org.virtbackup.api.JobState;
@@ -26,22 +23,7 @@ import org.virtbackup.qemu.testing.RequiresQemu;
  */
 @RequiresQemu
 @Timeout(180)
-class QsdCrashTest {
-
-    @TempDir
-    Path tmp;
-
-    QsdFixture f;
-
-    @BeforeEach
-    void createVm() throws Exception {
-        f = new QsdFixture(tmp);
-    }
-
-    @AfterEach
-    void noDaemonLeft() throws Exception {
-        f.assertNoDaemonLeftAndClose();
-    }
+class QsdCrashTest extends QsdVmTest {
 
     @Test
     void aDaemonLeftByAProcessKilledDuringCheckpointCreateIsStoppedByTheNextOne() throws Exception {

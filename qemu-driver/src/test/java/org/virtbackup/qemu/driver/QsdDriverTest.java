@@ -51,10 +51,11 @@ class QsdDriverTest {
 
     @Test
     void disksItCannotOpenAreRefusedAtOpen() throws Exception {
-        Path xml = domain("<disk type='block' device='disk'><driver name='qemu' type='raw'/>"
-                + "<source dev='/dev/sdz'/><target dev='vda'/></disk>");
+        Path xml = domain("<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+                + "<source protocol='nbd' name='x'><host name='h'/></source><target dev='vda'/></disk>");
         assertCode(() -> Connections.open(URI.create("qsd://" + xml), Map.of("stateDir", tmp.toString())),
-                ErrorCode.CONFIG_UNSUPPORTED, "disk 'vda' has type 'block'");
+                ErrorCode.CONFIG_UNSUPPORTED, "disk 'vda' has type 'network': the offline driver opens file and "
+                        + "block disks only");
         Path vmdk = domain("<disk type='file' device='disk'><driver name='qemu' type='vmdk'/>"
                 + "<source file='/x.vmdk'/><target dev='vda'/></disk>");
         assertCode(() -> Connections.open(URI.create("qsd://" + vmdk), Map.of("stateDir", tmp.toString())),

@@ -9,7 +9,6 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +19,9 @@ import org.virtbackup.api.Connections;
 import org.virtbackup.qemu.launch.DiskDataGenerator;
 import org.virtbackup.qemu.launch.EmbeddedQemu;
 import org.virtbackup.qemu.launch.ImageFormat;
+import org.virtbackup.qemu.launch.StorageDaemon;
 import org.virtbackup.qemu.store.DaemonFile;
+import org.virtbackup.qemu.testing.StorageDaemons;
 
 /**
  * A stopped VM for the {@code qsd} driver: two qcow2 disks of varied data (vda, vdb), its libvirt
@@ -51,7 +52,13 @@ final class QsdFixture implements AutoCloseable {
         this.state = dir.resolve("state");
         DiskDataGenerator.generate(vda, ImageFormat.QCOW2, SIZE, 1);
         DiskDataGenerator.generate(vdb, vdbFormat, SIZE, 2);
-        this.domainXml = Files.writeString(dir.resolve("domain.xml"), """
+        this.domainXml = dir.resolve("domain.xml");
+        writeDomainXml("file", vdbFormat.driver(), "file", vdb);
+    }
+
+    private void writeDomainXml(String vdbType, String vdbFormat, String vdbSourceAttribute, Path vdbSource)
+            throws IOException {
+        Files.writeString(domainXml, """
                 <domain type='kvm'>
                   <name>vm1</name>
                   <devices>
@@ -60,14 +67,19 @@ final class QsdFixture implements AutoCloseable {
                       <source file='%s'/>
                       <target dev='vda' bus='virtio'/>
                     </disk>
-                    <disk type='file' device='disk'>
+                    <disk type='%s' device='disk'>
                       <driver name='qemu' type='%s'/>
-                      <source file='%s'/>
+                      <source %s='%s'/>
                       <target dev='vdb' bus='virtio'/>
                     </disk>
                   </devices>
                 </domain>
-                """.formatted(vda, vdbFormat.driver(), vdb));
+                """.formatted(vda, vdbType, vdbFormat, vdbSourceAttribute, vdbSource));
+    }
+
+    /** vdb becomes the qcow2 on host block device {@code device} ({@code <disk type='block'>}). */
+    void useBlockDeviceForVdb(Path device) throws IOException {
+        writeDomainXml("block", "qcow2", "dev", device);
     }
 
     URI uri() {
@@ -116,21 +128,19 @@ final class QsdFixture implements AutoCloseable {
 
     /** The pids of the running {@code qemu-storage-daemon} processes whose command line names this directory. */
     List<Long> daemonsRunning() throws IOException {
-        List<Long> pids = new ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-                String cmdline;
-                try {
-                    cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    continue; // exited meanwhile
-                }
-                if (cmdline.startsWith("qemu-storage-daemon\0") && cmdline.contains(dir.toString())) {
-                    pids.add(Long.parseLong(p.getFileName().toString()));
-                }
+        return StorageDaemons.running(dir);
+    }
+
+    /** Writes {@code image} (a qcow2 file) onto block device {@code device}, from its first byte. */
+    static void copyOnto(Path image, Path device) throws IOException {
+        try (var in = java.nio.channels.FileChannel.open(image);
+                var out = java.nio.channels.FileChannel.open(device, java.nio.file.StandardOpenOption.WRITE)) {
+            long done = 0;
+            while (done < in.size()) {
+                done += in.transferTo(done, in.size() - done, out);
             }
+            out.force(true);
         }
-        return pids;
     }
 
     /** Writes {@code length} bytes of {@code pattern} into a stopped VM's image, as any tool might. */
@@ -144,19 +154,26 @@ final class QsdFixture implements AutoCloseable {
         }
     }
 
-    /** Whether process {@code pid} still runs. */
+    /** Whether process {@code pid} still runs (an exited daemon init has not reaped yet does not). */
     static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return StorageDaemon.running(pid);
     }
 
     /**
-     * After a test: no {@code qemu-storage-daemon} of this directory runs and none is on record; then closes (which
+     * After a test: no {@code qemu-storage-daemon} of this directory runs, none is on record and no connection is
+     * registered as using one; then closes (which
      * kills any, so that a failing test leaves none behind).
      */
     void assertNoDaemonLeftAndClose() throws IOException {
         try {
             assertThat(daemonsRunning()).as("qemu-storage-daemon left running").isEmpty();
             assertThat(daemonOnRecord()).as("a daemon still on record").isEmpty();
+            Path users = domainDir().resolve("run/users");
+            if (Files.isDirectory(users)) {
+                try (Stream<Path> left = Files.list(users)) {
+                    assertThat(left).as("connections still registered as users of a daemon").isEmpty();
+                }
+            }
         } finally {
             close();
         }
@@ -164,8 +181,6 @@ final class QsdFixture implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        for (long pid : daemonsRunning()) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
+        StorageDaemons.kill(dir);
     }
 }

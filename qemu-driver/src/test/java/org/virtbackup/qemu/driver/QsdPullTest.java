@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.BackupMode;
 import org.virtbackup.api.Connection;
 import org.virtbackup.api.JobInfo;
@@ -24,22 +21,7 @@ import org.virtbackup.qemu.testing.RequiresQemu;
  */
 @RequiresQemu
 @Timeout(180)
-class QsdPullTest {
-
-    @TempDir
-    Path tmp;
-
-    QsdFixture f;
-
-    @BeforeEach
-    void createVm() throws Exception {
-        f = new QsdFixture(tmp);
-    }
-
-    @AfterEach
-    void noDaemonLeft() throws Exception {
-        f.assertNoDaemonLeftAndClose();
-    }
+class QsdPullTest extends QsdVmTest {
 
     @Test
     void fullThenIncrementalPullServedUntilBackupEnd() throws Exception {

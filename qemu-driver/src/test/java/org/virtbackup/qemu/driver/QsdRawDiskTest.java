@@ -6,11 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.api.Connection;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.VirtBackupException;
@@ -22,21 +19,11 @@ import org.virtbackup.qemu.testing.RequiresQemu;
 /** A stopped VM with a qcow2 disk (vda) and a raw one (vdb): full backups of both, checkpoints of vda only. */
 @RequiresQemu
 @Timeout(120)
-class QsdRawDiskTest {
+class QsdRawDiskTest extends QsdVmTest {
 
-    @TempDir
-    Path tmp;
-
-    QsdFixture f;
-
-    @BeforeEach
-    void createVm() throws Exception {
-        f = new QsdFixture(tmp, ImageFormat.RAW);
-    }
-
-    @AfterEach
-    void noDaemonLeft() throws Exception {
-        f.assertNoDaemonLeftAndClose();
+    @Override
+    QsdFixture fixture(Path dir) throws Exception {
+        return new QsdFixture(dir, ImageFormat.RAW);
     }
 
     @Test
