@@ -174,11 +174,14 @@ final class BackupEnder {
         boolean keep = info.state() == JobState.COMPLETED && rec.mode() == BackupMode.PUSH;
         new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT)
                 .apply(endPlan(rec, layout, info.state(), discard), decision.jobs());
-        if (keep && !discard) {
-            rec.newCheckpoint().ifPresent(cp -> ctx.jobs().saveTargets(cp, targets(layout)));
-        }
         if (discard) {
             forgetCheckpoint(rec.checkpoint());
+        } else {
+            // written without fsync at the start (BackupService): durable before anyone is told the job ended
+            rec.newCheckpoint().ifPresent(cp -> ctx.checkpoints().sync(cp));
+        }
+        if (keep && !discard) {
+            rec.newCheckpoint().ifPresent(cp -> ctx.jobs().saveTargets(cp, targets(layout)));
         }
         return info;
     }

@@ -97,7 +97,7 @@ final class BackupService {
             }
             // Metadata only after QEMU accepted the bitmaps: a crash in between leaves an orphan bitmap, which
             // reconciliation reports, never metadata without a bitmap.
-            p.checkpoint().ifPresent(cp -> saveNewCheckpoint(ctx.checkpoints(), cp));
+            p.checkpoint().ifPresent(cp -> saveJobCheckpoint(ctx.checkpoints(), cp));
             JobRecord running = rec.started(remaining(p.plan(), created));
             jobs.update(running);
             BackupLayout layout = BackupPlanner.layout(p.mapped().request(), view.graph(), caps);
@@ -218,11 +218,24 @@ final class BackupService {
         return CheckpointAligner.align(def, view.domain()).withParent(current);
     }
 
+    /** The metadata of a checkpoint that {@code checkpointCreate} made: durable at once. */
     static void saveNewCheckpoint(CheckpointStore store, CheckpointDef cp) {
         Failpoint.at("checkpoint-create", 0);
         store.save(cp);
         Failpoint.at("checkpoint-create", 1);
         store.setCurrent(cp.name());
+    }
+
+    /**
+     * The metadata of a checkpoint a backup job made, written without fsync while QEMU copies (an fsync then
+     * waits for the copy's dirty data too); the end that keeps it makes it durable ({@link BackupEnder}). See
+     * {@link CheckpointStore#saveUnsynced} for why a machine crash in between loses nothing.
+     */
+    private static void saveJobCheckpoint(CheckpointStore store, CheckpointDef cp) {
+        Failpoint.at("checkpoint-create", 0);
+        store.saveUnsynced(cp);
+        Failpoint.at("checkpoint-create", 1);
+        store.setCurrentUnsynced(cp.name().orElseThrow());
     }
 
     /**

@@ -97,6 +97,29 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Makes what {@link #replace} wrote durable after all: an fsync of each file that exists, then one of their
+     * directory. The files must share {@code dir}.
+     */
+    public static void sync(Path dir, Path... files) {
+        try {
+            for (Path f : files) {
+                if (!dir.equals(f.toAbsolutePath().getParent())) {
+                    throw new IllegalArgumentException(f + " is not in " + dir);
+                }
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                } catch (NoSuchFileException gone) {
+                    // nothing to make durable
+                }
+            }
+            syncDirectory(dir);
+        } catch (IOException e) {
+            throw new VirtBackupException(ErrorCode.WRITE_FAILED, ErrorDomain.QEMU,
+                    "cannot make the files in '" + dir + "' durable: " + e.getMessage(), e);
+        }
+    }
+
     /** Reads a file that may be missing. */
     public static Optional<String> read(Path file) {
         try {

@@ -169,12 +169,31 @@ public final class CheckpointStore {
         return CheckpointTree.of(nodes);
     }
 
-    /** Writes (or replaces) a checkpoint's metadata, then its index entry. */
+    /** Writes (or replaces) a checkpoint's metadata durably, then its index entry. */
     public void save(CheckpointDef def) {
+        save(def, true);
+    }
+
+    /**
+     * Writes a checkpoint's metadata as {@link #save} does, without fsync (atomic for a process that dies, not
+     * for the machine): for the checkpoint of a backup job, made durable by {@link #sync} when the job ends
+     * keeping it. Until then a machine crash takes QEMU, the job and the new bitmap (QEMU writes a persistent
+     * bitmap to the image only when it closes it) with it, and the end of that job discards the checkpoint.
+     */
+    public void saveUnsynced(CheckpointDef def) {
+        save(def, false);
+    }
+
+    private void save(CheckpointDef def, boolean durable) {
         String name = def.name().orElseThrow(() -> new IllegalArgumentException("checkpoint without name"));
         StateDirectory.ensureDir(dir);
         Path f = dir.resolve(name + ".xml");
-        AtomicFiles.write(f, CheckpointXml.format(def, true, false, false));
+        String xml = CheckpointXml.format(def, true, false, false);
+        if (durable) {
+            AtomicFiles.write(f, xml);
+        } else {
+            AtomicFiles.replace(f, xml);
+        }
         Optional<CheckpointIndex.Entry> entry;
         try {
             entry = Optional.of(new CheckpointIndex.Entry(FileStamp.of(f), CheckpointIndex.summaryOf(def)));
@@ -205,6 +224,19 @@ public final class CheckpointStore {
         }
         StateDirectory.ensureDir(dir);
         AtomicFiles.write(dir.resolve("current"), name.get() + "\n");
+    }
+
+    /** Makes {@code name} the current checkpoint without fsync, as {@link #saveUnsynced} saves it. */
+    public void setCurrentUnsynced(String name) {
+        StateDirectory.ensureDir(dir);
+        AtomicFiles.replace(dir.resolve("current"), name + "\n");
+    }
+
+    /** Makes what {@link #saveUnsynced} and {@link #setCurrentUnsynced} wrote for {@code name} durable. */
+    public void sync(String name) {
+        if (Files.isDirectory(dir)) {
+            AtomicFiles.sync(dir, dir.resolve(name + ".xml"), dir.resolve("current"));
+        }
     }
 
     /** A parsed file and the version it was parsed from. */

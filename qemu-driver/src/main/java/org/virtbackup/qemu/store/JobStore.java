@@ -34,7 +34,11 @@ import org.virtbackup.api.VirtBackupException;
  *       two fsyncs (the content, then the directory). Only once this holds may a caller be told that a push backup completed: after a machine
  *       crash, a job still on record counts as failed and its targets are deleted.</li>
  * </ol>
- * Two fsyncs start a job and two end it, whatever the number of disks.
+ * Two fsyncs start a job and two end it, whatever the number of disks. The checkpoint a job creates is written
+ * without fsync at its start, while QEMU copies (an fsync then also waits for the copy's dirty data), and made
+ * durable by the end that keeps it, before {@link #finish} (three fsyncs: its file, {@code current}, their
+ * directory): a machine crash in between kills the job and the checkpoint's bitmap, which QEMU writes to the
+ * image only when it closes it, and the end of such a job discards the checkpoint.
  */
 public final class JobStore {
 
