@@ -44,6 +44,16 @@ class AtomicFilesTest {
     }
 
     @Test
+    void syncTakesFilesOfItsDirectoryOnlyAndSkipsMissingOnes() {
+        Path f = dir.resolve("cp1.xml");
+        AtomicFiles.replace(f, "x");
+        AtomicFiles.sync(dir, f, dir.resolve("gone"));
+        assertThat(f).hasContent("x");
+        assertThatThrownBy(() -> AtomicFiles.sync(dir, Path.of("/etc/hostname")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void writeIntoMissingDirectoryFailsWithWriteFailed() {
         assertThatThrownBy(() -> AtomicFiles.write(dir.resolve("no/such/file"), "x"))
                 .isInstanceOfSatisfying(VirtBackupException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.WRITE_FAILED))
