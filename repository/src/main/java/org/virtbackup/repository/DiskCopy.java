@@ -38,13 +38,19 @@ final class DiskCopy {
         long start = System.nanoTime();
         long size;
         List<Extent> plan;
-        try (NbdConnection meta = NbdConnection.open(sourceUri, contexts(disk))) {
-            size = meta.size();
-            List<Extent> allocation = meta.extents(MetaContext.BASE_ALLOCATION, 0, size);
-            plan = disk.bitmap().isPresent()
-                    ? ExtentPlan.incremental(meta.extents(MetaContext.dirtyBitmap(disk.bitmap().get()), 0, size),
-                            allocation)
-                    : ExtentPlan.full(allocation);
+        if (disk.bitmap().isEmpty()) {
+            try (NbdConnection meta = NbdConnection.open(sourceUri, List.of(MetaContext.BASE_ALLOCATION))) {
+                size = meta.size();
+                plan = ExtentPlan.full(meta.extents(MetaContext.BASE_ALLOCATION, 0, size));
+            }
+        } else {
+            String context = MetaContext.dirtyBitmap(disk.bitmap().get());
+            List<Extent> dirty;
+            try (NbdConnection meta = NbdConnection.open(sourceUri, List.of(context))) {
+                size = meta.size();
+                dirty = meta.extents(context, 0, size);
+            }
+            plan = ExtentPlan.incremental(dirty, allocationOf(sourceUri, dirty));
         }
         BlockUnits units = BlockUnits.of(plan, size);
         long total = units.bytes();
@@ -69,10 +75,22 @@ final class DiskCopy {
         return new Result(entry, Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private static List<String> contexts(ExportedDisk disk) {
-        List<String> contexts = new ArrayList<>(List.of(MetaContext.BASE_ALLOCATION));
-        disk.bitmap().ifPresent(b -> contexts.add(MetaContext.dirtyBitmap(b)));
-        return contexts;
+    /**
+     * The allocation of the dirty ranges only: on a connection of its own, so that the export's allocation is not
+     * walked whole (a connection's block status answers every context it negotiated, over the whole request).
+     */
+    private static List<Extent> allocationOf(String sourceUri, List<Extent> dirty) {
+        List<Extent> out = new ArrayList<>();
+        List<Extent> ranges = dirty.stream().filter(d -> d.has(MetaContext.STATE_DIRTY)).toList();
+        if (ranges.isEmpty()) {
+            return List.of();
+        }
+        try (NbdConnection meta = NbdConnection.open(sourceUri, List.of(MetaContext.BASE_ALLOCATION))) {
+            for (Extent d : ranges) {
+                out.addAll(meta.extents(MetaContext.BASE_ALLOCATION, d.offset(), d.length()));
+            }
+        }
+        return out;
     }
 
     /**
