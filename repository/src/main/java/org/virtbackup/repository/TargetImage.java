@@ -11,12 +11,15 @@ import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
 import org.virtbackup.nbd.QemuNbdServer;
+import org.virtbackup.nbd.QemuNbdServer.Durability;
 
 /**
  * The new qcow2 file of one disk of a point ({@code <disk>.qcow2}, created with {@code qemu-img}: an overlay of the
  * previous point's file for an incremental) and the writable {@code qemu-nbd} serving it, on a socket of the run's
  * private directory ({@code <disk>.sock}, its pid file beside it, so that the next run stops it when this one is
- * killed). Closing stops the server.
+ * killed). The server does not sync the file ({@link Durability#CALLER_SYNCS}): the copy's flush writes QEMU's caches
+ * back to it, and {@link PointFiles#writeManifest} fsyncs it before the point can be published. Closing stops the
+ * server.
  */
 final class TargetImage implements AutoCloseable {
     private final Spec spec;
@@ -52,8 +55,10 @@ final class TargetImage implements AutoCloseable {
         QemuTool.run(cmd, "cannot create '" + file + "'");
         Path socket = socketDir.resolve(spec.disk() + ".sock");
         try {
-            return new TargetImage(spec, file, compress ? QemuNbdServer.writableCompressed(file, socket, clients)
-                    : QemuNbdServer.writable(file, "qcow2", socket, clients));
+            // the point is published only after its files are fsynced (PointFiles): no sync while it is written
+            return new TargetImage(spec, file, compress
+                    ? QemuNbdServer.writableCompressed(file, socket, clients, Durability.CALLER_SYNCS)
+                    : QemuNbdServer.writable(file, "qcow2", socket, clients, Durability.CALLER_SYNCS));
         } catch (RuntimeException e) {
             try {
                 Files.deleteIfExists(file); // no file of a disk the point will not hold
