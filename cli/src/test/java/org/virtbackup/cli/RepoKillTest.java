@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.virtbackup.nbd.testing.Tools;
 import org.virtbackup.qemu.testing.RequiresQemu;
+import org.virtbackup.repository.RepoBackup;
 import org.virtbackup.repository.RepoLock;
 import org.virtbackup.repository.Repository;
 
@@ -82,7 +83,7 @@ class RepoKillTest {
         CliRunner.Result next = d.cli("repo", "backup", repo.toString());
         assertThat(next.exitCode()).as("%s", next).isZero();
         assertThat(next.out()).contains("cleaning up point " + killed + ", left incomplete by an interrupted run")
-                .contains("stopped 1 qemu-nbd server(s) of the interrupted run")
+                .contains("stopped 2 qemu-nbd server(s) of the interrupted run")
                 .contains("ended the interrupted run's backup job, its checkpoint discarded")
                 .contains("incremental backup of 'vm1' since " + p0);
         assertThat(orphanServers(sockets)).isEmpty();
@@ -127,8 +128,9 @@ class RepoKillTest {
     }
 
     /**
-     * The partial point of the running child once its qemu-nbd for vda serves (it writes its pid file when its
-     * socket listens): the child is then writing. Sets {@link #sockets}.
+     * The partial point of the running child once its backup job runs (it says so) and its qemu-nbd servers for vda
+     * and vdb serve (each writes its pid file when its socket listens; an incremental starts them while the job
+     * starts, and stops vda's only when vda is copied): the child is then writing. Sets {@link #sockets}.
      */
     private Path awaitWriting(Process child) throws Exception {
         Path dom = repo.resolve("vm1");
@@ -140,7 +142,8 @@ class RepoKillTest {
             String record = run.isPresent() ? Files.readString(run.get()) : "";
             if (record.endsWith("\n")) {
                 sockets = Path.of(record.strip());
-                if (Files.exists(sockets.resolve("vda.sock.pid"))) {
+                if (Files.exists(sockets.resolve("vda.sock.pid")) && Files.exists(sockets.resolve("vdb.sock.pid"))
+                        && Files.readString(tmp.resolve("child.out")).contains(RepoBackup.READING)) {
                     return run.get().getParent();
                 }
             }

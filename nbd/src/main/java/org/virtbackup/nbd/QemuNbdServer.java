@@ -42,12 +42,34 @@ public final class QemuNbdServer implements AutoCloseable {
     }
 
     /**
+     * When a writable server's writes reach the disk.
+     *
+     * @since 0.1
+     */
+    public enum Durability {
+        /** At each flush request the client sends: qemu-nbd syncs the file (its default cache mode). */
+        SYNC_ON_FLUSH,
+        /**
+         * Never by the server ({@code --cache=unsafe}): a flush request still writes QEMU's caches (qcow2 metadata)
+         * back to the file, so that the file is whole once it is acknowledged, but does not sync it, nor does the
+         * image format's own ordering (a new qcow2 table costs no sync). For a file nobody trusts until its writer
+         * has synced it itself, such as a backup point published only after its files are fsynced.
+         */
+        CALLER_SYNCS
+    }
+
+    /**
      * Serves {@code image} for writing to up to {@code clients} connections; zeroed ranges become holes
      * ({@code --discard=unmap --detect-zeroes=unmap}) so that a backup stays sparse.
      */
     public static QemuNbdServer writable(Path image, String format, Path socket, int clients) {
-        return start(socket, List.of("--shared=" + clients, "--format=" + format, "--discard=unmap",
-                "--detect-zeroes=unmap", image.toString()));
+        return writable(image, format, socket, clients, Durability.SYNC_ON_FLUSH);
+    }
+
+    /** As {@link #writable(Path, String, Path, int)}, with the writes made durable as {@code durability} says. */
+    public static QemuNbdServer writable(Path image, String format, Path socket, int clients,
+                                         Durability durability) {
+        return start(socket, writeArgs(clients, durability, List.of("--format=" + format, image.toString())));
     }
 
     /**
@@ -56,9 +78,24 @@ public final class QemuNbdServer implements AutoCloseable {
      * rewritten in place, so this suits a file written once, such as a backup.
      */
     public static QemuNbdServer writableCompressed(Path image, Path socket, int clients) {
-        return start(socket, List.of("--shared=" + clients, "--discard=unmap", "--detect-zeroes=unmap",
-                "--image-opts", "driver=compress,file.driver=qcow2,file.file.driver=file,file.file.filename="
-                        + image.toString().replace(",", ",,")));
+        return writableCompressed(image, socket, clients, Durability.SYNC_ON_FLUSH);
+    }
+
+    /** As {@link #writableCompressed(Path, Path, int)}, with the writes made durable as {@code durability} says. */
+    public static QemuNbdServer writableCompressed(Path image, Path socket, int clients, Durability durability) {
+        return start(socket, writeArgs(clients, durability, List.of("--image-opts",
+                "driver=compress,file.driver=qcow2,file.file.driver=file,file.file.filename="
+                        + image.toString().replace(",", ",,"))));
+    }
+
+    private static List<String> writeArgs(int clients, Durability durability, List<String> image) {
+        List<String> args = new ArrayList<>(List.of("--shared=" + clients, "--discard=unmap",
+                "--detect-zeroes=unmap"));
+        if (durability == Durability.CALLER_SYNCS) {
+            args.add("--cache=unsafe");
+        }
+        args.addAll(image);
+        return args;
     }
 
     /**

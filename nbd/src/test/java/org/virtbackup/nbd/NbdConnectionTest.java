@@ -49,6 +49,36 @@ class NbdConnectionTest {
     }
 
     @Test
+    void aServerThatLeavesSyncingToItsCallerHasTheFileWholeOnceAFlushIsAcknowledged() throws Exception {
+        Path image = tmp.resolve("unsynced.qcow2");
+        Tools.run("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "2G");
+        byte[] random = new byte[M1];
+        new Random(43).nextBytes(random);
+        long far = (1L << 30) + 3L * M1; // another L2 table than offset 0: qcow2 allocates one there
+        try (QemuNbdServer server = QemuNbdServer.writable(image, "qcow2", tmp.resolve("u.sock"), 1,
+                QemuNbdServer.Durability.CALLER_SYNCS);
+                NbdConnection c = NbdConnection.open(server.uri(), List.of());
+                NbdBuffer buf = new NbdBuffer(M1)) {
+            assertThat(ProcessHandle.of(server.pid()).flatMap(h -> h.info().arguments()).map(List::of)
+                    .orElseThrow()).contains("--cache=unsafe");
+            buf.put(random);
+            c.write(buf, M1, 0);
+            c.write(buf, M1, far);
+            c.flush();
+            server.kill(); // SIGKILL: nothing more is written back after the flush
+        }
+        assertThat(Tools.run("qemu-img", "check", image.toString())).contains("No errors were found");
+        try (QemuNbdServer server = QemuNbdServer.readOnly(image, "qcow2", tmp.resolve("r.sock"), 1);
+                NbdConnection c = NbdConnection.open(server.uri(), List.of());
+                NbdBuffer buf = new NbdBuffer(M1)) {
+            c.read(buf, M1, 0);
+            assertThat(buf.get(M1)).isEqualTo(random);
+            c.read(buf, M1, far);
+            assertThat(buf.get(M1)).isEqualTo(random);
+        }
+    }
+
+    @Test
     void readsDataAndReportsHolesZeroesAndDataExtentsExactly() throws Exception {
         Path image = tmp.resolve("known.qcow2");
         byte[] random = writeKnownImage(image);

@@ -20,7 +20,8 @@ import org.virtbackup.api.VirtBackupException;
 /**
  * The file operations that make a point appear only when complete: the manifest written to a temporary file,
  * fsynced and renamed; the point's directory renamed from its hidden partial name, and its parent fsynced, so
- * that after a crash a point is either absent or complete (the qcow2 files were flushed by qemu-nbd before).
+ * that after a crash a point is either absent or complete (the qcow2 files are fsynced here: qemu-nbd wrote them
+ * back to the file system at the copy's flush, without syncing them).
  */
 final class PointFiles {
     private PointFiles() {
@@ -39,7 +40,7 @@ final class PointFiles {
         }
         move(tmp, target);
         for (Path f : files(dir)) {
-            fsync(f); // the qcow2 files too: qemu-nbd flushed them, fsync makes their metadata durable as well
+            fsync(f); // the qcow2 files too: qemu-nbd wrote them back without syncing them (TargetImage)
         }
         fsync(dir);
     }

@@ -98,15 +98,19 @@ public final class RepoBackup {
             log.accept((parent.isPresent() ? "incremental" : "full") + " backup of '" + domain + "'"
                     + parent.map(p -> " since " + p.name()).orElse("") + " into point " + checkpoint
                     + (request.compress() ? ", compressed" : ""));
-            dom.backupStart(BackupXml.pull(parent.map(Point::name), socket, disks, request.scratchDir(), checkpoint),
-                    BackupXml.checkpoint(checkpoint), Set.of());
-            jobStarted = true;
-            log.accept(READING);
-            Optional<String> domainXml = EmbeddedDomain.of(dom.checkpointLookupByName(checkpoint)
-                    .getXmlDesc(Set.of()));
+            Optional<String> domainXml;
             List<DiskEntry> entries = new ArrayList<>();
-            for (ExportedDisk d : ExportedDisk.parse(dom.backupGetXmlDesc())) {
-                entries.add(copyOne(d, parent, socket, part, sockets, request));
+            // the targets an incremental foresees are made while the job starts; they stop before the point ends
+            try (PreparedTargets targets = PreparedTargets.ahead(foreseen(parent, disks), part, sockets,
+                    request.workers(), request.compress())) {
+                dom.backupStart(BackupXml.pull(parent.map(Point::name), socket, disks, request.scratchDir(),
+                        checkpoint), BackupXml.checkpoint(checkpoint), Set.of());
+                jobStarted = true;
+                log.accept(READING);
+                domainXml = EmbeddedDomain.of(dom.checkpointLookupByName(checkpoint).getXmlDesc(Set.of()));
+                for (ExportedDisk d : ExportedDisk.parse(dom.backupGetXmlDesc())) {
+                    entries.add(copyOne(d, parent, socket, targets, request));
+                }
             }
             PointManifest manifest = new PointManifest(domain, checkpoint, parent.map(Point::name),
                     parent.isPresent() ? Level.INC : Level.FULL, entries, started, clock.instant(), domainXml);
@@ -130,18 +134,29 @@ public final class RepoBackup {
         return sockets.resolve("export.sock");
     }
 
-    private DiskEntry copyOne(ExportedDisk d, Optional<Point> parent, Path socket, Path part, Path sockets,
+    /** The targets an incremental knows before its job starts: its disks as the previous point holds them. */
+    private static List<TargetImage.Spec> foreseen(Optional<Point> parent, List<String> disks) {
+        return parent.map(p -> disks.stream().flatMap(d -> p.manifest().disk(d).stream())
+                .map(e -> new TargetImage.Spec(e.name(), e.virtualSize(), Optional.of(backing(p, e)))).toList())
+                .orElse(List.of());
+    }
+
+    /** The file of {@code disk} in point {@code p}, relative to the directory of a point beside it. */
+    private static String backing(Point p, DiskEntry disk) {
+        return "../" + p.name() + "/" + disk.file();
+    }
+
+    private DiskEntry copyOne(ExportedDisk d, Optional<Point> parent, Path socket, PreparedTargets targets,
                               BackupRequest request) {
         if (parent.isPresent() && d.bitmap().isEmpty()) {
             throw new VirtBackupException(ErrorCode.OPERATION_FAILED, ErrorDomain.STORAGE, "disk '" + d.name()
                     + "' is exported without the changes since '" + parent.get().name() + "'");
         }
-        Optional<String> backing = parent.map(p -> "../" + p.name() + "/" + p.manifest().disk(d.name())
+        Optional<String> backing = parent.map(p -> backing(p, p.manifest().disk(d.name())
                 .orElseThrow(() -> new VirtBackupException(ErrorCode.OPERATION_INVALID, ErrorDomain.STORAGE,
-                        "disk '" + d.name() + "' is not in point '" + p.name() + "': take a full backup"))
-                .file());
-        DiskCopy.Result r = DiskCopy.copy(d, "nbd+unix:///" + d.exportName() + "?socket=" + socket, part, backing,
-                sockets, request.workers(), request.compress(), progress);
+                        "disk '" + d.name() + "' is not in point '" + p.name() + "': take a full backup"))));
+        DiskCopy.Result r = DiskCopy.copy(d, "nbd+unix:///" + d.exportName() + "?socket=" + socket, backing,
+                targets, request.workers(), progress);
         DiskEntry e = r.entry();
         log.accept(String.format(java.util.Locale.ROOT, "%s: %s read, %s written in %.1f s, sha256 %s", d.name(),
                 RepoList.bytes(e.bytesRead()), RepoList.bytes(e.bytesWritten()), seconds(r.copy()), e.sha256()));
