@@ -50,7 +50,8 @@ final class CheckpointService {
     private CheckpointDef createNew(String xml) {
         CheckpointStore store = ctx.checkpoints();
         DomainView view = ctx.view();
-        CheckpointDef def = BackupService.newCheckpoint(xml, view, store.loadAll().keySet(), store.current(), Instant.now());
+        // the names only (as a backup's start takes them): the summaries, kept between calls, not every file parsed
+        CheckpointDef def = BackupService.newCheckpoint(xml, view, store.summaries().keySet(), store.current(), Instant.now());
         List<String> disks = bitmapDisks(def);
         new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT)
                 .apply(CheckpointPlanner.planCreate(def.name().orElseThrow(), disks, view.graph()));
