@@ -30,6 +30,11 @@ import org.virtbackup.xml.model.CheckpointDef;
  * {@link #MARGIN_MILLIS} older than the reading itself is trusted only until that margin has passed, then read
  * again; a later change cannot share the time of a directory that old, so a settled reading is trusted for as long
  * as both stamps hold. Times are compared with this machine's clock: the state directory is local.
+ *
+ * <p>Not seen by a kept listing: a checkpoint file edited in place (written without a rename, which the driver
+ * never does) changes neither stamp; {@link CheckpointStore#load} and
+ * {@link CheckpointStore#loadAll} still see it, as they stamp each file, and a listing sees it with the
+ * directory's next change.
  */
 final class CheckpointSnapshots {
 
