@@ -50,7 +50,8 @@ final class CheckpointService {
     private CheckpointDef createNew(String xml) {
         CheckpointStore store = ctx.checkpoints();
         DomainView view = ctx.view();
-        CheckpointDef def = BackupService.newCheckpoint(xml, view, store.loadAll().keySet(), store.current(), Instant.now());
+        // the names only (as a backup's start takes them): the summaries, kept between calls, not every file parsed
+        CheckpointDef def = BackupService.newCheckpoint(xml, view, store.summaries().keySet(), store.current(), Instant.now());
         List<String> disks = bitmapDisks(def);
         new PlanExecutor(ctx.qmp(), Journal.NONE, DomainContext.CREATE_JOB_TIMEOUT)
                 .apply(CheckpointPlanner.planCreate(def.name().orElseThrow(), disks, view.graph()));
@@ -107,7 +108,9 @@ final class CheckpointService {
     void delete(String name, Set<CheckpointDeleteFlag> flags) {
         try (DomainLock lock = ctx.lock()) {
             CheckpointStore store = ctx.checkpoints();
-            Map<String, CheckpointDef> all = store.loadAll();
+            // the summaries (kept between calls) name each disk's bitmap; only reparented children are rewritten,
+            // so only they are read whole (under the lock, a file the summaries found readable stays so)
+            Map<String, CheckpointDef> summaries = store.summaries();
             CheckpointTree tree = store.tree();
             CheckpointDeletion deletion = CheckpointDeletion.plan(tree, name, store.current(), flags);
             refuseInUse(deletion.removed());
@@ -117,7 +120,7 @@ final class CheckpointService {
                 List<Plan> plans = new ArrayList<>();
                 for (String cp : deletion.removed()) {
                     // libvirt skips disks no longer in the VM; each disk's own bitmap name (redefine may differ)
-                    Map<String, String> bitmaps = new LinkedHashMap<>(CheckpointSizer.bitmapByDisk(all.get(cp)));
+                    Map<String, String> bitmaps = new LinkedHashMap<>(CheckpointSizer.bitmapByDisk(summaries.get(cp)));
                     bitmaps.keySet().removeIf(d -> view.graph().disk(d).isEmpty());
                     if (!bitmaps.isEmpty()) {
                         plans.add(CheckpointPlanner.planDelete(bitmaps, view.graph()));
@@ -128,14 +131,17 @@ final class CheckpointService {
             }
             // Bitmaps first, then metadata: a crash in between leaves metadata whose bitmap is missing,
             // which reconciliation reports and METADATA_ONLY removes.
-            removeMetadata(ctx, deletion, all);
+            Map<String, CheckpointDef> children = new LinkedHashMap<>();
+            deletion.reparented().keySet().forEach(c -> children.put(c, store.load(c).orElseThrow()));
+            removeMetadata(ctx, deletion, children);
         }
     }
 
     /**
-     * The metadata part of a deletion: children reparented, the new current checkpoint set, then the removed
-     * checkpoints' files (and backup targets) deleted. The current checkpoint is set before its file goes: a
-     * crash in between must not leave the domain without a current checkpoint (the next one would be a root).
+     * The metadata part of a deletion ({@code all}: at least the reparented children, whole): children
+     * reparented, the new current checkpoint set, then the removed checkpoints' files (and backup targets) deleted.
+     * The current checkpoint is set before its file goes: a crash in between must not leave the domain without a
+     * current checkpoint (the next one would be a root).
      */
     static void removeMetadata(DomainContext ctx, CheckpointDeletion deletion, Map<String, CheckpointDef> all) {
         CheckpointStore store = ctx.checkpoints();

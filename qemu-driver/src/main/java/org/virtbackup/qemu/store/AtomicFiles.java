@@ -122,6 +122,12 @@ public final class AtomicFiles {
 
     /** Reads a file that may be missing. */
     public static Optional<String> read(Path file) {
+        // Most reads look for a file that is absent (no job on record, at every listing): JDK 17's Files.exists
+        // answers without the NoSuchFileException (and its stack trace) that the read would build. A file
+        // removed in between still ends in the catch below.
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
         try {
             return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {

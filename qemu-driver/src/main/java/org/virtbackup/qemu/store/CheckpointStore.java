@@ -6,6 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,6 +125,27 @@ public final class CheckpointStore {
      * rewritten when it did not match.
      */
     public Map<String, CheckpointDef> summaries() {
+        return snapshot().summaries();
+    }
+
+    /**
+     * The summaries and their tree: this JVM's last reading while {@link CheckpointSnapshots} may trust it (the
+     * directory and the index keep their stamps), else a new reading.
+     */
+    private CheckpointSnapshots.Snapshot snapshot() {
+        long now = System.currentTimeMillis();
+        Optional<CheckpointSnapshots.Stamps> stamps = CheckpointSnapshots.stamps(dir);
+        Optional<CheckpointSnapshots.Snapshot> kept = stamps.flatMap(s -> CheckpointSnapshots.get(dir, s, now));
+        if (kept.isPresent()) {
+            return kept.get();
+        }
+        Map<String, CheckpointDef> read = Collections.unmodifiableMap(readSummaries());
+        CheckpointSnapshots.Snapshot snapshot = new CheckpointSnapshots.Snapshot(read, tree(read));
+        stamps.ifPresent(s -> CheckpointSnapshots.put(dir, s, now, snapshot));
+        return snapshot;
+    }
+
+    private Map<String, CheckpointDef> readSummaries() {
         Map<String, CheckpointIndex.Entry> indexed = CheckpointIndex.read(dir);
         Map<String, CheckpointIndex.Entry> now = readEach(f -> entry(f, indexed.get(f.getFileName().toString())));
         if (!now.equals(indexed)) {
@@ -158,7 +180,7 @@ public final class CheckpointStore {
 
     /** The tree of the stored checkpoints. */
     public CheckpointTree tree() {
-        return tree(summaries());
+        return snapshot().tree();
     }
 
     /** The tree of {@code checkpoints} (by name, as {@link #summaries} or {@link #loadAll} return them). */

@@ -34,6 +34,8 @@ public final class CheckpointTree {
     /** Each checkpoint's direct children, in sibling order; built once so that walks stay linear. */
     private final Map<String, List<String>> children = new HashMap<>();
     private final List<String> roots = new ArrayList<>();
+    /** Every checkpoint, parents first: computed once, as a tree is now kept between listings. */
+    private final List<String> topological;
 
     private CheckpointTree(Map<String, CheckpointNode> nodes) {
         this.nodes = nodes;
@@ -45,6 +47,12 @@ public final class CheckpointTree {
                 roots.add(n.name());
             }
         }
+        List<String> order = new ArrayList<>();
+        for (String root : roots) {
+            order.add(root);
+            order.addAll(descendants(root));
+        }
+        this.topological = List.copyOf(order);
     }
 
     /**
@@ -109,12 +117,7 @@ public final class CheckpointTree {
 
     /** Every checkpoint, parents before children (depth first from each root). */
     public List<String> topological() {
-        List<String> out = new ArrayList<>();
-        for (String root : roots()) {
-            out.add(root);
-            out.addAll(descendants(root));
-        }
-        return out;
+        return topological;
     }
 
     /**

@@ -17,9 +17,21 @@ record FileStamp(String fileKey, long size, long modifiedNanos) {
 
     /** The stamp of the regular file {@code f}; an {@link IOException} when it is missing or not a regular file. */
     static FileStamp of(Path f) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!a.isRegularFile()) {
-            throw new IOException("not a regular file");
+        return of(f, false);
+    }
+
+    /**
+     * The stamp of the directory {@code d}: its modification time changes whenever an entry is added, removed or
+     * renamed in it (but only by the file system's timestamp granularity, see {@link CheckpointSnapshots}).
+     */
+    static FileStamp ofDirectory(Path d) throws IOException {
+        return of(d, true);
+    }
+
+    private static FileStamp of(Path p, boolean directory) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (directory ? !a.isDirectory() : !a.isRegularFile()) {
+            throw new IOException(directory ? "not a directory" : "not a regular file");
         }
         return new FileStamp(String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
     }

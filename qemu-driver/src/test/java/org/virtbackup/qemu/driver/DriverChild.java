@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.virtbackup.api.BackupEndFlag;
+import org.virtbackup.api.CheckpointCreateFlag;
 import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.Connection;
 import org.virtbackup.api.Connections;
@@ -19,7 +20,8 @@ import org.virtbackup.api.VirtBackupException;
 
 /**
  * A second process for cross-process tests: {@code begin URI STATE BACKUP.xml [CHECKPOINT.xml]},
- * {@code end URI STATE [FLAG...]} ({@link BackupEndFlag} names), {@code checkpoint-create URI STATE CHECKPOINT.xml} or
+ * {@code end URI STATE [FLAG...]} ({@link BackupEndFlag} names), {@code checkpoint-create URI STATE CHECKPOINT.xml},
+ * {@code checkpoint-redefine URI STATE CHECKPOINT.xml} or
  * {@code checkpoint-delete URI STATE NAME [FLAG...]} ({@link CheckpointDeleteFlag} names). Extra driver options
  * come from the system property {@code virtbackup.test.driverOptions} ({@code key=value,...}, e.g.
  * {@code pullMethod=cbw}). Prints {@code OK <job id, final state or checkpoint name>} or
@@ -49,6 +51,9 @@ public final class DriverChild {
                 return dom.backupEnd(endFlags).state().toString();
             case "checkpoint-create":
                 return dom.checkpointCreateXml(Files.readString(Path.of(args[3])), Set.of()).name();
+            case "checkpoint-redefine":
+                return dom.checkpointCreateXml(Files.readString(Path.of(args[3])), EnumSet.of(CheckpointCreateFlag.REDEFINE))
+                        .name();
             case "checkpoint-delete":
                 Set<CheckpointDeleteFlag> flags = EnumSet.noneOf(CheckpointDeleteFlag.class);
                 Arrays.stream(args, 4, args.length).forEach(f -> flags.add(CheckpointDeleteFlag.valueOf(f)));

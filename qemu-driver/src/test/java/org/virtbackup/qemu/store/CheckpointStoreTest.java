@@ -95,4 +95,59 @@ class CheckpointStoreTest {
         assertThat(store.loadAll()).containsOnlyKeys("a", "b");
         assertThat(store.load("b").flatMap(CheckpointDef::parent)).isEqualTo(Optional.of("a"));
     }
+
+    /** Puts the checkpoint directory's time 10 s back, so that a listing taken now is a settled one. */
+    private void ageDirectory() throws Exception {
+        Path dir = domainDir.resolve("checkpoints");
+        Files.setLastModifiedTime(dir, FileTime.fromMillis(System.currentTimeMillis() - 10_000));
+    }
+
+    @Test
+    void aListingIsKeptWhileNothingChangesAndAnotherWritersChangesAreSeenAtOnce() throws Exception {
+        CheckpointStore store = new CheckpointStore(domainDir);
+        store.save(cp("a", null, null));
+        store.save(cp("b", "a", null));
+        ageDirectory();
+        CheckpointTree first = store.tree();
+        assertThat(store.tree()).isSameAs(first);
+        assertThat(new CheckpointStore(domainDir).tree()).isSameAs(first);
+        // another writer (in another process it shares nothing with this JVM's caches; only the files tell)
+        CheckpointStore other = new CheckpointStore(domainDir);
+        other.save(cp("c", "b", null));
+        assertThat(store.tree().topological()).containsExactly("a", "b", "c");
+        other.save(cp("c", "a", null));
+        assertThat(store.tree().children("a")).containsExactly("b", "c");
+        other.delete("b");
+        assertThat(store.summaries()).containsOnlyKeys("a", "c");
+        assertThat(store.tree().list(java.util.Set.of())).containsExactly("a", "c");
+    }
+
+    @Test
+    void aFileRenamedInWithoutAnIndexUpdateIsSeenAtOnce() throws Exception {
+        CheckpointStore store = new CheckpointStore(domainDir);
+        store.save(cp("a", null, null));
+        ageDirectory();
+        assertThat(store.summaries()).containsOnlyKeys("a");
+        // a writer that died after renaming its file, before rewriting the index
+        Path tmp = domainDir.resolve("checkpoints").resolve(".b.xml.new");
+        Files.writeString(tmp, CheckpointXml.format(cp("b", "a", null), true, false, false));
+        Files.move(tmp, file("b"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertThat(store.summaries()).containsOnlyKeys("a", "b");
+        Files.delete(file("b"));
+        assertThat(store.tree().list(java.util.Set.of())).containsExactly("a");
+    }
+
+    @Test
+    void aListingTakenWithinTheMarginOfAChangeIsReadAgainOnceTheMarginHasPassed() throws Exception {
+        CheckpointStore store = new CheckpointStore(domainDir);
+        store.save(cp("a", null, null));
+        Path dir = domainDir.resolve("checkpoints");
+        FileTime changed = Files.getLastModifiedTime(dir);
+        assertThat(store.summaries()).containsOnlyKeys("a");
+        // a dead writer's file within the same clock tick: the directory keeps its time (put back here)
+        Files.writeString(file("b"), CheckpointXml.format(cp("b", "a", null), true, false, false));
+        Files.setLastModifiedTime(dir, changed);
+        Thread.sleep(CheckpointSnapshots.MARGIN_MILLIS + 20);
+        assertThat(store.summaries()).containsOnlyKeys("a", "b");
+    }
 }
