@@ -96,7 +96,7 @@ final class QmpSession implements AutoCloseable {
     /**
      * From now on, connect with descriptor passing ({@link QmpChannel#unixPassingDescriptors}): the caller
      * associated descriptors that an operation may pass to QEMU. Until then a channel is the JDK's unix socket,
-     * which costs a short process (one CLI verb) about 0.15 s less. A connection held from open to close
+     * which spares a short process (one CLI verb) about 0.15 s of CPU. A connection held from open to close
      * ({@link Hold#CONNECTION}) passes descriptors from the start, since it is not made again.
      */
     void passDescriptors() {

@@ -50,7 +50,7 @@ public interface QmpChannel extends AutoCloseable {
     /**
      * As {@link #unix(Path, Duration, Duration)}, on junixsocket, so that {@link #execute(QmpCommand, Duration,
      * FileDescriptor...)} can pass descriptors. junixsocket loads a native library once per process (about
-     * 0.15 s of a short process's run): use this only where descriptors may be passed.
+     * 0.15 s of CPU in a short process): use this only where descriptors may be passed.
      */
     static QmpChannel unixPassingDescriptors(Path socket, Duration connectTimeout, Duration commandTimeout) {
         return new UnixQmpChannel(Objects.requireNonNull(socket, "socket"),
