@@ -3,6 +3,7 @@ package org.virtbackup.libvirt;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.virtbackup.api.BackupJob;
 import org.virtbackup.api.BackupMode;
@@ -45,13 +46,25 @@ final class LibvirtBackupJob implements BackupJob {
 
     /**
      * Delivers {@link JobEvent.Type#JOB_COMPLETED} from libvirt's JOB_COMPLETED event, with the completed job's
-     * statistics. libvirt has no backup progress or per-disk events, so there are no others.
+     * statistics, once. libvirt has no backup progress or per-disk events, so there are no others. A job that
+     * ended before the listener came (libvirt sent its event to nobody) is reported at once, as our QEMU
+     * driver's listeners hear it.
      */
     @Override
     public AutoCloseable onEvent(Consumer<JobEvent> listener) {
         Objects.requireNonNull(listener, "listener");
-        return domain.connection().events().subscribe(domain.name(), () -> listener.accept(
-                new JobEvent(JobEvent.Type.JOB_COMPLETED, java.util.Optional.empty(), domain.stats(true).toJobInfo())));
+        AtomicBoolean delivered = new AtomicBoolean();
+        Runnable completed = () -> {
+            if (delivered.compareAndSet(false, true)) {
+                listener.accept(new JobEvent(JobEvent.Type.JOB_COMPLETED, java.util.Optional.empty(),
+                        domain.stats(true).toJobInfo()));
+            }
+        };
+        AutoCloseable subscription = domain.connection().events().subscribe(domain.name(), completed::run);
+        if (!domain.stats(false).active()) {
+            completed.run();
+        }
+        return subscription;
     }
 
     @Override
