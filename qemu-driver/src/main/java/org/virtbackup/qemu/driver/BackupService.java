@@ -29,6 +29,7 @@ import org.virtbackup.qemu.plan.Step;
 import org.virtbackup.qemu.store.CheckpointStore;
 import org.virtbackup.qemu.store.DomainLock;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
+import org.virtbackup.qemu.qmp.QmpChannel;
 import org.virtbackup.qemu.store.JobRecord;
 import org.virtbackup.qemu.store.JobStore;
 import org.virtbackup.xml.BackupAligner;
@@ -153,6 +154,20 @@ final class BackupService {
         return new BackupDryRun(BackupXml.format(p.mapped().aligned()), PlanJson.toQmpLines(p.plan()).lines().toList());
     }
 
+    /**
+     * Refuses an fd-served pull whose QMP connection cannot pass the listening socket, before anything touches
+     * QEMU: the socket was connected without descriptor passing by a call of this connection that was still
+     * running when {@code fdAssociate} came (a connection made after {@code fdAssociate} passes them).
+     */
+    private static void requirePassing(QmpChannel qmp) {
+        if (!qmp.passesDescriptors()) {
+            throw new VirtBackupException(ErrorCode.OPERATION_FAILED, ErrorDomain.QEMU, "cannot pass the fd group's "
+                    + "socket to QEMU now: another call of this connection was using the QMP socket when fdAssociate "
+                    + "came, on a connection that passes no file descriptors; start the backup again once that call "
+                    + "has returned");
+        }
+    }
+
     private static void refuseSecondJob(JobStore jobs) {
         jobs.current().ifPresent(r -> {
             throw new VirtBackupException(ErrorCode.OPERATION_INVALID, ErrorDomain.QEMU,
@@ -169,8 +184,10 @@ final class BackupService {
         BackupDef def = BackupXml.parse(backupXml);
         String suffix = checkpoint.flatMap(CheckpointDef::name).orElse(Long.toString(now.getEpochSecond()));
         BackupDef aligned = BackupAligner.align(def, view.domain(), suffix, known::contains);
-        aligned.server().filter(s -> s.transport() == Transport.FD)
-                .ifPresent(s -> fdGroups.require(s.fdgroup().orElseThrow()));
+        aligned.server().filter(s -> s.transport() == Transport.FD).ifPresent(s -> {
+            fdGroups.require(s.fdgroup().orElseThrow());
+            requirePassing(ctx.qmp());
+        });
         JobRecord.Options options = new JobRecord.Options(flags.contains(BackupStartFlag.REUSE_EXTERNAL),
                 flags.contains(BackupStartFlag.INCREMENTAL_FALLBACK_FULL), ctx.tlsDir().orElse(null), ctx.speedLimit(),
                 ctx.copyRange(), ctx.pullMethod(), flags.contains(BackupStartFlag.PRESERVE_ON_GUEST_SHUTDOWN));

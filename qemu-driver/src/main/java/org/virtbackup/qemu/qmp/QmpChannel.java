@@ -83,6 +83,9 @@ public interface QmpChannel extends AutoCloseable {
      */
     JsonNode execute(QmpCommand command, Duration timeout, FileDescriptor... fds);
 
+    /** Whether {@link #execute(QmpCommand, Duration, FileDescriptor...)} takes descriptors to pass. */
+    boolean passesDescriptors();
+
     /** {@link #execute(QmpCommand, Duration, FileDescriptor...)} with the channel's command timeout. */
     default JsonNode execute(QmpCommand command) {
         return execute(command, commandTimeout());

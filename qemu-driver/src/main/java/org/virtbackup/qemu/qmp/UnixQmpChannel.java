@@ -109,6 +109,11 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
     }
 
     @Override
+    public boolean passesDescriptors() {
+        return passesDescriptors;
+    }
+
+    @Override
     public JsonNode execute(QmpCommand command, Duration timeout, FileDescriptor... fds) {
         requireState(QmpRunState.RUNNING, "execute '" + command.execute() + "'");
         if (fds.length > 0 && !passesDescriptors) {

@@ -75,4 +75,31 @@ class PullFdTest extends DomainTest {
         assertThat(f.strayFiles()).containsExactlyInAnyOrder("vda.ref.raw", "vdb.ref.raw", "vda.pull.raw",
                 "vdb.pull.raw");
     }
+
+    @Test
+    void anFdPullOnASocketConnectedBeforeFdAssociateFailsCleanlyAndTheNextStartWorks() throws Exception {
+        Path socket = tmp.resolve("caller.sock");
+        AFUNIXServerSocket server = AFUNIXServerSocket.bindOn(socket, false);
+        FileDescriptor fd = server.getFileDescriptor();
+        QemuDomain dom = (QemuDomain) f.domain();
+        String pull = PullChecks.pullXml(null, fdServer("nbd-listener"), tmp);
+        VirtBackupException e = dom.operation(() -> {
+            dom.requireRunning(); // an outer call connects: without descriptor passing, as no group is associated yet
+            dom.fdAssociate("nbd-listener", List.of(fd));
+            return catchThrowableOfType(() -> dom.backupStart(pull, PushBackupTest.checkpointXml("cp1"), Set.of()),
+                    VirtBackupException.class);
+        });
+        assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED);
+        assertThat(e).hasMessageContaining("start the backup again once that call has returned");
+        assertThat(dom.listAllCheckpoints(Set.of())).isEmpty();
+        PullChecks.assertNbdServerStopped(f);
+
+        // the outer call returned: the next operation connects afresh, passing descriptors
+        dom.backupStart(pull, PushBackupTest.checkpointXml("cp1"), Set.of());
+        assertThat(dom.backupGetXmlDesc()).contains("<server transport='fd' fdgroup='nbd-listener'/>");
+        assertThat(dom.backupEnd(Set.of()).state()).isEqualTo(JobState.COMPLETED);
+        PullChecks.assertNbdServerStopped(f);
+        f.assertNoLeftoversInQemu();
+        assertThat(f.strayFiles()).isEmpty();
+    }
 }
