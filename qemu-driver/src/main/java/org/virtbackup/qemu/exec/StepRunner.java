@@ -122,9 +122,12 @@ final class StepRunner {
         }
     }
 
-    /** In a teardown, a job that is already gone (dismissed by an earlier, interrupted end) is done. */
+    /**
+     * In a teardown, a job that is already gone (dismissed by an earlier, interrupted end) is done. The look is
+     * remembered, so a job it found concluded is not asked about again.
+     */
     private void awaitIfPresent(Step.AwaitJob a) {
-        if (QemuJobs.query(qmp).containsKey(a.jobId())) {
+        if (queryJobs().containsKey(a.jobId())) {
             await(a);
         }
     }
