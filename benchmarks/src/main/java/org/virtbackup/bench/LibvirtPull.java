@@ -3,6 +3,7 @@ package org.virtbackup.bench;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -32,7 +33,8 @@ import org.virtbackup.qemu.qmp.QmpCommand;
  * {@code query-jobs}. End: {@code query-named-block-nodes}, {@code block-job-cancel force} per disk, then per
  * disk the job's {@code concluded}, {@code query-jobs}, {@code job-dismiss}; {@code nbd-server-stop} (once:
  * libvirt's second one fails harmlessly); {@code blockdev-del} format then storage per disk; the scratch files
- * are deleted after the clock.
+ * deleted (libvirt unlinks the scratch files it created when the job terminates, {@code qemuBackupJobTerminate},
+ * as our end does).
  */
 final class LibvirtPull {
     private final DiskSet d;
@@ -82,7 +84,7 @@ final class LibvirtPull {
     }
 
     /** Ends the pull started by {@link #start} on the same channel. */
-    void end(QmpChannel qmp) {
+    void end(QmpChannel qmp) throws IOException {
         Instant deadline = Instant.now().plusSeconds(120);
         qmp.execute(Qmp.queryNamedBlockNodes());
         List<JobWatch> watches = new ArrayList<>();
@@ -105,15 +107,9 @@ final class LibvirtPull {
             qmp.execute(Qmp.blockdevDel(format(i)));
             qmp.execute(Qmp.blockdevDel(storage(i)));
         }
-    }
-
-    /** The scratch files, to delete after the clock. */
-    Path[] scratchFiles() {
-        Path[] p = new Path[d.names.size()];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = scratch(i);
+        for (int i = 0; i < d.names.size(); i++) {
+            Files.deleteIfExists(scratch(i));
         }
-        return p;
     }
 
     private Path scratch(int i) {

@@ -196,9 +196,6 @@ final class OrchestrationBenchmark {
             Stopwatch end = Stopwatch.start();
             libvirt.end(qmp);
             Map<String, Double> laps = withEnd(sw.laps(), end.lap(END).laps().get(END));
-            for (Path p : libvirt.scratchFiles()) {
-                Files.deleteIfExists(p);
-            }
             Files.deleteIfExists(d.dir.resolve("libvirt-nbd.sock"));
             return laps;
         }
