@@ -33,7 +33,7 @@ public record BlockLayer(String nodeName, String driver, String filename, long v
         Objects.requireNonNull(nodeName, "nodeName");
         Objects.requireNonNull(driver, "driver");
         Objects.requireNonNull(filename, "filename");
-        bitmaps = List.copyOf(bitmaps);
+        bitmaps = BitmapList.of(bitmaps);
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(fileNode, "fileNode");
     }
@@ -58,7 +58,7 @@ public record BlockLayer(String nodeName, String driver, String filename, long v
 
     /** The bitmap with this name, if the node has one. */
     public Optional<BitmapInfo> bitmap(String name) {
-        return bitmaps.stream().filter(b -> b.name().equals(name)).findFirst();
+        return ((BitmapList) bitmaps).named(name);
     }
 
     /** Whether the node has a bitmap with this name. */

@@ -49,6 +49,17 @@ final class CheckpointIndex {
 
     /** A checkpoint file's summary, as it was when the file had {@code stamp}. */
     record Entry(FileStamp stamp, CheckpointDef summary) {
+        // written out, as FileStamp's: an index that did not change is compared entry by entry with itself
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this || o instanceof Entry e && stamp.equals(e.stamp) && summary.equals(e.summary);
+        }
+
+        @Override
+        public int hashCode() {
+            return stamp.hashCode() * 31 + summary.hashCode();
+        }
     }
 
     private record Read(FileStamp stamp, Map<String, Entry> entries) {

@@ -35,4 +35,18 @@ record FileStamp(String fileKey, long size, long modifiedNanos) {
         }
         return new FileStamp(String.valueOf(a.fileKey()), a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS));
     }
+
+    // equals and hashCode written out: a record's generated ones link a method handle on first use, which a
+    // short process (one CLI verb checking a thousand checkpoint files) pays cold
+
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof FileStamp s && size == s.size && modifiedNanos == s.modifiedNanos
+                && fileKey.equals(s.fileKey);
+    }
+
+    @Override
+    public int hashCode() {
+        return (fileKey.hashCode() * 31 + Long.hashCode(size)) * 31 + Long.hashCode(modifiedNanos);
+    }
 }
