@@ -72,6 +72,7 @@ final class BackupService {
             QemuCapabilities caps = ctx.capabilities().get();
             Prepared p = prepare(backupXml, checkpointXml, flags, view, now, caps);
             PlanExecutor.refuseExistingFiles(p.plan());
+            requirePassing(p.plan(), ctx.qmp());
             List<Resource> created = p.plan().steps().stream().flatMap(s -> s.creates().stream()).toList();
             JobRecord rec = new JobRecord("backup-" + now.toEpochMilli(), p.mapped().request().mode(),
                     JobRecord.Phase.STARTING, now.toEpochMilli(), p.options(), BackupXml.formatInternal(p.mapped().aligned()),
@@ -155,12 +156,13 @@ final class BackupService {
     }
 
     /**
-     * Refuses an fd-served pull whose QMP connection cannot pass the listening socket, before anything touches
-     * QEMU: the socket was connected without descriptor passing by a call of this connection that was still
-     * running when {@code fdAssociate} came (a connection made after {@code fdAssociate} passes them).
+     * Refuses a plan that passes a descriptor ({@link Step.PassFd}: an fd-served pull) on a QMP connection that
+     * cannot, before anything touches QEMU: the socket was connected without descriptor passing by a call of this
+     * connection that was still running when {@code fdAssociate} came (a connection made after it passes them).
+     * A dry run passes nothing and is not refused.
      */
-    private static void requirePassing(QmpChannel qmp) {
-        if (!qmp.passesDescriptors()) {
+    private static void requirePassing(Plan plan, QmpChannel qmp) {
+        if (plan.steps().stream().anyMatch(s -> s instanceof Step.PassFd) && !qmp.passesDescriptors()) {
             throw new VirtBackupException(ErrorCode.OPERATION_FAILED, ErrorDomain.QEMU, "cannot pass the fd group's "
                     + "socket to QEMU now: another call of this connection was using the QMP socket when fdAssociate "
                     + "came, on a connection that passes no file descriptors; start the backup again once that call "
@@ -184,10 +186,8 @@ final class BackupService {
         BackupDef def = BackupXml.parse(backupXml);
         String suffix = checkpoint.flatMap(CheckpointDef::name).orElse(Long.toString(now.getEpochSecond()));
         BackupDef aligned = BackupAligner.align(def, view.domain(), suffix, known::contains);
-        aligned.server().filter(s -> s.transport() == Transport.FD).ifPresent(s -> {
-            fdGroups.require(s.fdgroup().orElseThrow());
-            requirePassing(ctx.qmp());
-        });
+        aligned.server().filter(s -> s.transport() == Transport.FD)
+                .ifPresent(s -> fdGroups.require(s.fdgroup().orElseThrow()));
         JobRecord.Options options = new JobRecord.Options(flags.contains(BackupStartFlag.REUSE_EXTERNAL),
                 flags.contains(BackupStartFlag.INCREMENTAL_FALLBACK_FULL), ctx.tlsDir().orElse(null), ctx.speedLimit(),
                 ctx.copyRange(), ctx.pullMethod(), flags.contains(BackupStartFlag.PRESERVE_ON_GUEST_SHUTDOWN));
