@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.driver;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,9 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
+import org.virtbackup.qemu.qmp.JsonTrees;
 import org.virtbackup.qemu.store.AtomicFiles;
+import org.virtbackup.qemu.store.StateJson;
 
 /**
  * The probed capabilities of the QEMU behind a socket, kept in {@code <state>/<domain>/qemu-capabilities.json}
@@ -21,12 +24,6 @@ import org.virtbackup.qemu.store.AtomicFiles;
 final class CapabilityCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(CapabilityCache.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** What the cache file holds. */
-    record Entry(String key, QemuCapabilities capabilities) {
-    }
-
     private CapabilityCache() {
     }
 
@@ -36,13 +33,13 @@ final class CapabilityCache {
         Optional<String> key = key(socket, qemuVersion);
         Path file = domainDir.resolve("qemu-capabilities.json");
         if (key.isPresent()) {
-            Optional<QemuCapabilities> cached = read(file).filter(e -> e.key().equals(key.get())).map(Entry::capabilities);
+            Optional<QemuCapabilities> cached = read(file, key.get());
             if (cached.isPresent()) {
                 return cached.get();
             }
         }
         QemuCapabilities caps = probe.get();
-        key.ifPresent(k -> write(file, new Entry(k, caps)));
+        key.ifPresent(k -> write(file, k, caps));
         return caps;
     }
 
@@ -57,25 +54,27 @@ final class CapabilityCache {
         }
     }
 
-    private static Optional<Entry> read(Path file) {
+    /** The cached capabilities if the file holds them for {@code key}: {@code {"key": ..., "capabilities": {...}}}. */
+    private static Optional<QemuCapabilities> read(Path file, String key) {
         try {
-            return AtomicFiles.read(file).map(s -> {
-                try {
-                    return JSON.readValue(s, Entry.class);
-                } catch (IOException e) {
-                    LOG.debug("ignoring unreadable capability cache '{}': {}", file, e.getMessage());
-                    return null;
-                }
-            });
-        } catch (RuntimeException e) {
+            Optional<String> text = AtomicFiles.read(file);
+            if (text.isEmpty()) {
+                return Optional.empty();
+            }
+            JsonNode entry = JsonTrees.parse(text.get());
+            return entry.path("key").asText().equals(key)
+                    ? Optional.of(StateJson.capabilities(entry.path("capabilities"))) : Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("ignoring unreadable capability cache '{}': {}", file, e.getMessage());
             return Optional.empty();
         }
     }
 
-    private static void write(Path file, Entry entry) {
+    private static void write(Path file, String key, QemuCapabilities caps) {
         try {
-            AtomicFiles.write(file, JSON.writeValueAsString(entry) + "\n");
-        } catch (IOException | RuntimeException e) {
+            JsonNode entry = JsonNodeFactory.instance.objectNode().put("key", key).set("capabilities", StateJson.tree(caps));
+            AtomicFiles.write(file, JsonTrees.line(entry));
+        } catch (RuntimeException e) {
             LOG.debug("cannot cache capabilities in '{}': {}", file, e.getMessage()); // only a cache
         }
     }

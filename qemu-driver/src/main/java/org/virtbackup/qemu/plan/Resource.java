@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.virtbackup.qemu.plan;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
@@ -11,16 +9,9 @@ import java.util.Objects;
  * Something a step creates in QEMU or on the host. A backup start records every resource of its plan in the
  * persisted job state <em>before</em> the plan runs, so that another or a restarted process knows what to look
  * for and clean up after a crash (SPEC §2 "BackupStart / BackupEnd semantics"; QEMU stays the source of truth).
- * The job state holds each as an object named after its kind, e.g. {@code {"node": {"name": "vb-vda-target"}}}.
+ * The job state holds each as an object named after its kind, e.g. {@code {"node": {"name": "vb-vda-target"}}}
+ * (the store's {@code StateJson}).
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.WRAPPER_OBJECT)
-@JsonSubTypes({@JsonSubTypes.Type(value = Resource.Node.class, name = "node"),
-    @JsonSubTypes.Type(value = Resource.Job.class, name = "job"),
-    @JsonSubTypes.Type(value = Resource.Bitmap.class, name = "bitmap"),
-    @JsonSubTypes.Type(value = Resource.File.class, name = "file"),
-    @JsonSubTypes.Type(value = Resource.Export.class, name = "export"),
-    @JsonSubTypes.Type(value = Resource.NbdServer.class, name = "nbd-server"),
-    @JsonSubTypes.Type(value = Resource.QomObject.class, name = "object")})
 public sealed interface Resource {
 
     /** The form plans are printed in: a one-member object such as {@code {"node": "vb-vda-target-format"}}. */

@@ -60,7 +60,7 @@ final class QmpReader implements Runnable {
         }
         JsonNode msg;
         try {
-            msg = QmpJson.parse(line);
+            msg = JsonTrees.parse(line);
         } catch (JsonProcessingException e) {
             // not fatal: a reply that follows may still be the one a caller waits for
             LOG.warn("ignoring a qmp line that is not JSON: '{}'", QmpJson.abbreviate(line, 200));

@@ -113,7 +113,7 @@ final class QmpSocketConnector {
     /** A QMP event, reply or error (no greeting): output of the monitor that the previous client did not read. */
     private static boolean isLeftover(String line) {
         try {
-            JsonNode n = QmpJson.parse(line);
+            JsonNode n = JsonTrees.parse(line);
             return n.isObject() && !n.has("QMP") && (n.has("event") || n.has("return") || n.has("error"));
         } catch (IOException | RuntimeException e) {
             return false; // not JSON: reported as a bad greeting

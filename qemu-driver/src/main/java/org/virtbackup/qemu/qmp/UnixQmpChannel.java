@@ -101,7 +101,7 @@ final class UnixQmpChannel implements QmpChannel, QmpReader.Sink {
 
     private QmpGreeting parseGreeting(String line) {
         try {
-            return QmpGreeting.parse(QmpJson.parse(line));
+            return QmpGreeting.parse(JsonTrees.parse(line));
         } catch (IOException e) {
             throw new QmpProtocolException("qmp socket '" + socketPath + "' greeted with something that is not "
                     + "JSON: '" + QmpJson.abbreviate(line, 120) + "'; is this a qmp monitor?", e);

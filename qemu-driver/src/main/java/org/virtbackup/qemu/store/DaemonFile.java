@@ -2,15 +2,15 @@
 package org.virtbackup.qemu.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.qemu.qmp.JsonTrees;
 
 /**
  * {@code <domain dir>/storage-daemon.json}: the {@code qemu-storage-daemon} an offline operation started on a
@@ -27,8 +27,6 @@ import org.virtbackup.api.VirtBackupException;
 public record DaemonFile(long pid, String socket, long owner, String ownerStart) {
 
     private static final String NAME = "storage-daemon.json";
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     public DaemonFile {
         Objects.requireNonNull(socket, "socket");
@@ -54,21 +52,25 @@ public record DaemonFile(long pid, String socket, long owner, String ownerStart)
     public static Optional<DaemonFile> read(Path domainDir) {
         return AtomicFiles.read(domainDir.resolve(NAME)).map(s -> {
             try {
-                return JSON.readValue(s, DaemonFile.class);
-            } catch (JsonProcessingException e) {
+                JsonNode n = JsonTrees.parse(s);
+                JsonNode socket = n.path("socket");
+                if (!socket.isTextual()) {
+                    throw new IllegalArgumentException("no 'socket'");
+                }
+                return new DaemonFile(n.path("pid").asLong(), socket.textValue(), n.path("owner").asLong(),
+                        n.path("ownerStart").asText(""));
+            } catch (JsonProcessingException | IllegalArgumentException e) {
                 throw new VirtBackupException(ErrorCode.INTERNAL_ERROR, ErrorDomain.QEMU, "cannot parse '"
-                        + domainDir.resolve(NAME) + "': " + e.getOriginalMessage() + "; if no qemu-storage-daemon "
+                        + domainDir.resolve(NAME) + "': " + e.getMessage() + "; if no qemu-storage-daemon "
                         + "runs on the domain's images, delete the file", e);
             }
         });
     }
 
     public void write(Path domainDir) {
-        try {
-            AtomicFiles.replace(domainDir.resolve(NAME), JSON.writeValueAsString(this) + "\n");
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        JsonNode n = JsonNodeFactory.instance.objectNode().put("pid", pid).put("socket", socket).put("owner", owner)
+                .put("ownerStart", ownerStart);
+        AtomicFiles.replace(domainDir.resolve(NAME), JsonTrees.line(n));
     }
 
     public static void delete(Path domainDir) {

@@ -2,17 +2,15 @@
 package org.virtbackup.qemu.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.qemu.qmp.JsonTrees;
 
 /**
  * A domain's job files: {@code backup.json} (the running job), {@code last-job.json} (the statistics of the
@@ -42,12 +40,6 @@ import org.virtbackup.api.VirtBackupException;
  */
 public final class JobStore {
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
-
     private final Path dir;
 
     /** @param domainDir the domain's state directory */
@@ -57,17 +49,17 @@ public final class JobStore {
 
     /** The running job, if any. */
     public Optional<JobRecord> current() {
-        return AtomicFiles.read(record()).map(s -> parse(s, JobRecord.class, "backup.json"));
+        return AtomicFiles.read(record()).map(s -> parse(s, StateJson::jobRecord, "backup.json"));
     }
 
     /** Records a job about to start, durably: see the class documentation. */
     public void begin(JobRecord record) {
-        AtomicFiles.write(record(), write(record));
+        AtomicFiles.write(record(), JsonTrees.pretty(StateJson.tree(record)));
     }
 
     /** Records a change of the running job, without fsync: see the class documentation. */
     public void update(JobRecord record) {
-        AtomicFiles.replace(record(), write(record));
+        AtomicFiles.replace(record(), JsonTrees.pretty(StateJson.tree(record)));
     }
 
     /** Forgets a job whose start failed and undid everything it had created. */
@@ -77,12 +69,12 @@ public final class JobStore {
 
     /** Records how the job ended without fsync (an end that dies halfway reads it back); see {@link #finish}. */
     public void decided(Map<String, Object> params) {
-        AtomicFiles.replace(dir.resolve("last-job.json"), write(params));
+        AtomicFiles.replace(dir.resolve("last-job.json"), JsonTrees.pretty(StateJson.params(params)));
     }
 
     /** Records how the job ended and forgets it, durably: see the class documentation. */
     public void finish(Map<String, Object> params) {
-        AtomicFiles.writeAndDelete(dir.resolve("last-job.json"), write(params), record());
+        AtomicFiles.writeAndDelete(dir.resolve("last-job.json"), JsonTrees.pretty(StateJson.params(params)), record());
     }
 
     private Path record() {
@@ -90,28 +82,21 @@ public final class JobStore {
     }
 
     /** The typed parameters of the last ended job. */
-    @SuppressWarnings("unchecked")
     public Optional<Map<String, Object>> last() {
-        return AtomicFiles.read(dir.resolve("last-job.json")).map(s -> parse(s, Map.class, "last-job.json"));
+        return AtomicFiles.read(dir.resolve("last-job.json")).map(s -> parse(s, StateJson::params, "last-job.json"));
     }
 
     /** The targets of the push backup that created {@code checkpoint}, by disk. */
     public Map<String, JobRecord.BackingRef> targetsOf(String checkpoint) {
         Path f = dir.resolve("backups").resolve(checkpoint + ".json");
-        return AtomicFiles.read(f).map(s -> {
-            try {
-                return JSON.readValue(s, JSON.getTypeFactory().constructMapType(Map.class, String.class,
-                        JobRecord.BackingRef.class));
-            } catch (JsonProcessingException e) {
-                throw corrupt(f.getFileName().toString(), e);
-            }
-        }).map(m -> (Map<String, JobRecord.BackingRef>) m).orElse(Map.of());
+        return AtomicFiles.read(f).map(s -> parse(s, StateJson::targets, "backups/" + f.getFileName()))
+                .orElse(Map.of());
     }
 
     /** Records the targets of the push backup that created {@code checkpoint}. */
     public void saveTargets(String checkpoint, Map<String, JobRecord.BackingRef> targets) {
         Path backups = StateDirectory.ensureDir(dir.resolve("backups"));
-        AtomicFiles.write(backups.resolve(checkpoint + ".json"), write(targets));
+        AtomicFiles.write(backups.resolve(checkpoint + ".json"), JsonTrees.pretty(StateJson.targets(targets)));
     }
 
     /** Forgets the targets recorded for {@code checkpoint} (when the checkpoint is deleted). */
@@ -119,18 +104,10 @@ public final class JobStore {
         AtomicFiles.delete(dir.resolve("backups").resolve(checkpoint + ".json"));
     }
 
-    private static String write(Object o) {
+    private static <T> T parse(String s, Function<JsonNode, T> reader, String file) {
         try {
-            return JSON.writeValueAsString(o) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new VirtBackupException(ErrorCode.INTERNAL_ERROR, ErrorDomain.QEMU, "cannot serialise job state: " + e, e);
-        }
-    }
-
-    private static <T> T parse(String s, Class<T> type, String file) {
-        try {
-            return JSON.readValue(s, type);
-        } catch (JsonProcessingException e) {
+            return reader.apply(JsonTrees.parse(s));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             throw corrupt(file, e);
         }
     }

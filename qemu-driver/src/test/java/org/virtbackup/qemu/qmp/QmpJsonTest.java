@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class QmpJsonTest {
 
-    /** What QEMU sends and what we send, the corners included; ObjectMapper's reading is the oracle. */
+    /** What QEMU sends and what we send, the corners included; ObjectMapper's reading and writing is the oracle. */
     @ParameterizedTest
     @ValueSource(strings = {
         "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, \"package\": \"Debian 1:7.2\"}, \"capabilities\": [\"oob\"]}}",
@@ -29,19 +29,21 @@ class QmpJsonTest {
     })
     void readsAndWritesAsObjectMapperDoes(String line) throws Exception {
         ObjectMapper mapper = new ObjectMapper();
-        JsonNode ours = QmpJson.parse(line);
+        JsonNode ours = JsonTrees.parse(line);
         assertThat(ours).isEqualTo(mapper.readTree(line));
         byte[] encoded = QmpJson.encodeLine(ours);
         String text = new String(encoded, StandardCharsets.UTF_8);
         assertThat(text).endsWith("\n").doesNotContain("\n\n");
         assertThat(text.strip()).isEqualTo(mapper.writeValueAsString(mapper.readTree(line)));
-        assertThat(QmpJson.parse(text.strip())).isEqualTo(ours);
+        assertThat(JsonTrees.parse(text.strip())).isEqualTo(ours);
+        assertThat(JsonTrees.pretty(ours))
+                .isEqualTo(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(mapper.readTree(line)) + "\n");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "{\"a\": 1} {\"b\": 2}", "{\"a\": }", "{\"a\": 1", "nope", "{\"a\": 1}]"})
     void aLineThatIsNotOneJsonValueIsRefused(String line) {
-        assertThatThrownBy(() -> QmpJson.parse(line)).isInstanceOf(JsonProcessingException.class);
+        assertThatThrownBy(() -> JsonTrees.parse(line)).isInstanceOf(JsonProcessingException.class);
     }
 
     @Test
