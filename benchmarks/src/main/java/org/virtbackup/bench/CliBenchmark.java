@@ -18,12 +18,13 @@ import org.virtbackup.api.Domain;
 /**
  * {@code benchmark cli}: fresh processes of the {@code ./virtbackup} launcher, as a user runs them, against the
  * floor of JVM start-up: {@link CliFloor}, a main that prints one line, started with the launcher's JVM options
- * (C1 only, serial GC) and the JDK's own class-data archive. Like for like: both are one new JVM that prints and
- * exits; what the launcher adds on top (bash, the jar's staleness check, picocli, the verb's work) is the
- * figure. Timed per round, floor first: {@code --version}; {@code checkpoint-list} on a domain with
- * {@code --count} checkpoints on 2 disks; {@code backup-begin} (full push of 2 disks, no XML) and then
- * {@code backup-end --wait} on a second domain without checkpoints. With {@code --baseline} the same processes of
- * another checkout's launcher run in the same rounds, right after this one's.
+ * (C1 only, serial GC, the class-data archive mapped where it was made) and the JDK's own class-data archive. Like
+ * for like: both are one new JVM that prints and exits; what the launcher adds on top (bash, the jar's staleness
+ * check, picocli, the verb's work) is the figure. Timed per round, floor first: {@code --version};
+ * {@code checkpoint-list} on a domain with {@code --count} checkpoints on 2 disks; {@code backup-begin} (full push
+ * of 2 disks, no XML) and then {@code backup-end --wait} on a second domain without checkpoints. With
+ * {@code --baseline} the same processes of another checkout's launcher run in the same rounds, right after this
+ * one's.
  */
 final class CliBenchmark {
     static final Map<String, String> DEFAULTS = Map.of("runs", "9", "warmup", "1", "count", "1000", "size-mib", "16",
@@ -79,7 +80,8 @@ final class CliBenchmark {
         int warmup = o.integer("warmup", 0);
         for (int round = 0; round < warmup + o.integer("runs", 1); round++) {
             Map<String, Double> times = new LinkedHashMap<>();
-            times.put(FLOOR, time(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-cp",
+            times.put(FLOOR, time(List.of("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                    "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0", "-cp",
                     CliFloor.class.getProtectionDomain().getCodeSource().getLocation().getPath(),
                     CliFloor.class.getName()), Map.of()));
             for (Path launcher : launchers) {
