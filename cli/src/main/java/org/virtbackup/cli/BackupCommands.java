@@ -17,6 +17,7 @@ import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.xml.XmlKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -77,6 +78,11 @@ final class BackupCommands {
             if ("-".equals(backupFile) && "-".equals(checkpointFile)) {
                 throw new ParameterException(spec.commandLine(),
                         "only one of BACKUP.xml and --checkpointxml can be read from standard input");
+            }
+            if (checkpointFile == null) {
+                XmlWarmUp.start(XmlKind.BACKUP);
+            } else {
+                XmlWarmUp.start(XmlKind.BACKUP, XmlKind.CHECKPOINT);
             }
         }
 

@@ -16,6 +16,7 @@ import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
+import org.virtbackup.xml.XmlKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -45,6 +46,11 @@ final class CheckpointCommands {
 
         @Option(names = "--redefine-validate", description = "With --redefine: check the bitmaps exist and are usable")
         boolean validate;
+
+        @Override
+        void before() {
+            XmlWarmUp.start(XmlKind.CHECKPOINT);
+        }
 
         @Override
         int run(Domain dom, PrintWriter out) {
@@ -82,6 +88,13 @@ final class CheckpointCommands {
 
         @Option(names = "--print-xml", description = "Print the XML that would be used, create nothing")
         boolean printXml;
+
+        @Override
+        void before() {
+            if (!printXml) {
+                XmlWarmUp.start(XmlKind.CHECKPOINT);
+            }
+        }
 
         @Override
         int run(Domain dom, PrintWriter out) {
