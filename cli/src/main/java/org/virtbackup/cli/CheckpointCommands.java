@@ -6,6 +6,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import org.virtbackup.api.CheckpointCreateFlag;
 import org.virtbackup.api.CheckpointDeleteFlag;
 import org.virtbackup.api.CheckpointHealth;
@@ -172,7 +173,10 @@ final class CheckpointCommands {
                 cps.forEach(c -> out.println(c.name()));
                 return 0;
             }
-            List<CheckpointFormat.Row> rows = cps.stream().map(CheckpointCommands::row).toList();
+            // a parent is one more look per checkpoint: only for the columns that show it (as virsh)
+            List<CheckpointFormat.Row> rows = cps.stream().map(c -> new CheckpointFormat.Row(c.name(),
+                    c.creationTime().getEpochSecond(),
+                    parent || tree ? c.getParent().map(DomainCheckpoint::name) : Optional.empty())).toList();
             if (tree) {
                 List<String> listed = rows.stream().map(CheckpointFormat.Row::name).toList();
                 // under --from, the listed checkpoint's children are the roots of the tree
@@ -189,11 +193,6 @@ final class CheckpointCommands {
                 flags.add(flag);
             }
         }
-    }
-
-    static CheckpointFormat.Row row(DomainCheckpoint c) {
-        return new CheckpointFormat.Row(c.name(), c.creationTime().getEpochSecond(),
-                c.getParent().map(DomainCheckpoint::name));
     }
 
     @Command(name = "checkpoint-dumpxml", description = "Print a checkpoint's XML (virDomainCheckpointGetXMLDesc).")

@@ -48,12 +48,29 @@ final class CheckpointSnapshots {
         }
     };
 
-    /** What a reading of the directory found. */
-    record Snapshot(Map<String, CheckpointDef> summaries, CheckpointTree tree) {
+    /**
+     * What a reading of the directory found.
+     *
+     * @param summaries every readable checkpoint's summary, by the name it holds
+     * @param tree their tree
+     * @param byOwnFile the summaries of the files named after the (valid) name they hold, as
+     *     {@link CheckpointStore#summary} finds each
+     */
+    record Snapshot(Map<String, CheckpointDef> summaries, CheckpointTree tree, Map<String, CheckpointDef> byOwnFile) {
     }
 
     /** The directory's stamp and its index's, if it has one, taken before a reading. */
     record Stamps(FileStamp dir, Optional<FileStamp> index) {
+        // equals written out: a record's generated one links a method handle on first use (see FileStamp)
+        @Override
+        public boolean equals(Object o) {
+            return o == this || o instanceof Stamps s && dir.equals(s.dir) && index.equals(s.index);
+        }
+
+        @Override
+        public int hashCode() {
+            return dir.hashCode() * 31 + index.hashCode();
+        }
     }
 
     private record Entry(Stamps stamps, long trustedUntilMillis, Snapshot snapshot) {

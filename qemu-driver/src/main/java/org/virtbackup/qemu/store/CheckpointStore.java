@@ -139,23 +139,39 @@ public final class CheckpointStore {
         if (kept.isPresent()) {
             return kept.get();
         }
-        Map<String, CheckpointDef> read = Collections.unmodifiableMap(readSummaries());
-        CheckpointSnapshots.Snapshot snapshot = new CheckpointSnapshots.Snapshot(read, tree(read));
+        Map<String, CheckpointIndex.Entry> files = readEntries();
+        Map<String, CheckpointDef> read = Collections.unmodifiableMap(
+                byName(files.values().stream().map(CheckpointIndex.Entry::summary)));
+        Map<String, CheckpointDef> own = new HashMap<>();
+        files.forEach((file, e) -> {
+            String name = e.summary().name().orElseThrow();
+            if (file.equals(name + ".xml") && CheckpointNames.isValid(name)) {
+                own.put(name, e.summary());
+            }
+        });
+        CheckpointSnapshots.Snapshot snapshot = new CheckpointSnapshots.Snapshot(read, tree(read), own);
         stamps.ifPresent(s -> CheckpointSnapshots.put(dir, s, now, snapshot));
         return snapshot;
     }
 
-    private Map<String, CheckpointDef> readSummaries() {
+    /** Every readable checkpoint file's entry, by file name; the index is rewritten when it did not match. */
+    private Map<String, CheckpointIndex.Entry> readEntries() {
         Map<String, CheckpointIndex.Entry> indexed = CheckpointIndex.read(dir);
         Map<String, CheckpointIndex.Entry> now = readEach(f -> entry(f, indexed.get(f.getFileName().toString())));
         if (!now.equals(indexed)) {
             CheckpointIndex.write(dir, now);
         }
-        return byName(now.values().stream().map(CheckpointIndex.Entry::summary));
+        return now;
     }
 
     /** The {@link #summaries summary} of the checkpoint of that name, as {@link #load} finds it. */
     public Optional<CheckpointDef> summary(String name) {
+        // a listing's reading answers while it may be trusted: two stat calls instead of a file's own three
+        Optional<CheckpointSnapshots.Snapshot> kept = CheckpointSnapshots.stamps(dir)
+                .flatMap(s -> CheckpointSnapshots.get(dir, s, System.currentTimeMillis()));
+        if (kept.isPresent()) {
+            return Optional.ofNullable(kept.get().byOwnFile().get(name));
+        }
         Path f = dir.resolve(name + ".xml");
         if (!CheckpointNames.isValid(name) || !Files.isRegularFile(f)) {
             return Optional.empty();

@@ -150,4 +150,25 @@ class CheckpointStoreTest {
         Thread.sleep(CheckpointSnapshots.MARGIN_MILLIS + 20);
         assertThat(store.summaries()).containsOnlyKeys("a", "b");
     }
+
+    @Test
+    void aSummaryAfterAListingIsTheFilesOwnAndSeesOtherWritersAtOnce() throws Exception {
+        CheckpointStore store = new CheckpointStore(domainDir);
+        store.save(cp("a", null, null));
+        store.save(cp("b", "a", null));
+        // a file holding another checkpoint's name answers neither name, with or without a kept listing
+        Files.writeString(file("x"), CheckpointXml.format(cp("y", null, null), true, false, false));
+        assertThat(store.summaries()).containsOnlyKeys("a", "b", "y"); // indexes x.xml
+        ageDirectory();
+        CheckpointTree kept = store.tree();
+        assertThat(store.summary("b").flatMap(CheckpointDef::parent)).contains("a");
+        assertThat(store.summary("x")).isEmpty();
+        assertThat(store.summary("y")).isEmpty();
+        assertThat(store.summary("../checkpoints/a")).isEmpty();
+        assertThat(store.tree()).as("the listing is still kept").isSameAs(kept);
+        new CheckpointStore(domainDir).save(cp("b", null, "moved"));
+        assertThat(store.summary("b").flatMap(CheckpointDef::parent)).isEmpty();
+        new CheckpointStore(domainDir).delete("a");
+        assertThat(store.summary("a")).isEmpty();
+    }
 }
