@@ -3,6 +3,7 @@ package org.virtbackup.cli;
 
 import java.io.PrintWriter;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.virtbackup.api.BackupDryRun;
@@ -17,7 +18,6 @@ import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.JobInfo;
 import org.virtbackup.api.JobState;
 import org.virtbackup.api.VirtBackupException;
-import org.virtbackup.xml.XmlKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -79,11 +79,12 @@ final class BackupCommands {
                 throw new ParameterException(spec.commandLine(),
                         "only one of BACKUP.xml and --checkpointxml can be read from standard input");
             }
-            if (checkpointFile == null) {
-                XmlWarmUp.start(XmlKind.BACKUP);
-            } else {
-                XmlWarmUp.start(XmlKind.BACKUP, XmlKind.CHECKPOINT);
-            }
+        }
+
+        @Override
+        List<XmlWarmUp.Parse> parses() {
+            return checkpointFile == null ? List.of(XmlWarmUp.Parse.BACKUP)
+                    : List.of(XmlWarmUp.Parse.BACKUP, XmlWarmUp.Parse.CHECKPOINT);
         }
 
         @Override
@@ -119,13 +120,21 @@ final class BackupCommands {
         }
     }
 
+    /** A verb on the running job, whose record holds the backup's XML in the internal form. */
+    abstract static class JobVerb extends ConnectedVerb {
+        @Override
+        List<XmlWarmUp.Parse> parses() {
+            return List.of(XmlWarmUp.Parse.JOB);
+        }
+    }
+
     @Command(name = "backup-end", description = {
         "End the backup job and print its final statistics.",
         "A completed push backup's targets are released; a push backup still copying is cancelled and the targets "
             + "virtbackup created are deleted; a pull backup's exports and scratch images are torn down.",
         "Works from any process. Ending again prints the same statistics. Exit 1 if the backup failed.",
         "With qsd:, the end of the job also stops the qemu-storage-daemon it ran in (its bitmaps written)."})
-    static final class End extends ConnectedVerb {
+    static final class End extends JobVerb {
         @Option(names = "--wait", description = "Wait for a push backup to finish copying first (completion is seen "
                 + "from QEMU's events at once): a progress bar on a terminal, else a progress line on standard error "
                 + "every 2 s and one with the final state")
@@ -190,7 +199,7 @@ final class BackupCommands {
     @Command(name = "backup-speed", description = {
         "Change the copy speed of the running push backup, for every disk still copying (beyond libvirt).",
         "SPEED is in bytes per second per disk, with an optional suffix K, M or G; 0 removes the limit."})
-    static final class Speed extends ConnectedVerb {
+    static final class Speed extends JobVerb {
         @Parameters(paramLabel = "SPEED", converter = GlobalOptions.SpeedConverter.class,
                 description = "bytes per second per disk (K, M, G suffixes); 0 for unlimited")
         long speed;
@@ -205,7 +214,7 @@ final class BackupCommands {
     }
 
     @Command(name = "backup-dumpxml", description = "Print the running backup's XML, aligned and with index (virDomainBackupGetXMLDesc).")
-    static final class DumpXml extends ConnectedVerb {
+    static final class DumpXml extends JobVerb {
         @Override
         int run(Domain dom, PrintWriter out) {
             out.print(dom.backupGetXmlDesc());
@@ -214,7 +223,7 @@ final class BackupCommands {
     }
 
     @Command(name = "domjobinfo", description = "Print the backup job's statistics, as virsh domjobinfo does.")
-    static final class JobInfoVerb extends ConnectedVerb {
+    static final class JobInfoVerb extends JobVerb {
         @Option(names = "--completed", description = "Statistics of the last finished job")
         boolean completed;
 
@@ -228,7 +237,7 @@ final class BackupCommands {
 
     @Command(name = "domjobabort", description = {"Abort the backup job (libvirt's virDomainAbortJob).",
         "Ends it as backup-end does, but prints nothing and fails when no job is running."})
-    static final class Abort extends ConnectedVerb {
+    static final class Abort extends JobVerb {
         @Override
         int run(Domain dom, PrintWriter out) {
             dom.abortJob();

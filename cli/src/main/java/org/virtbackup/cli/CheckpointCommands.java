@@ -17,7 +17,6 @@ import org.virtbackup.api.DomainCheckpoint;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
-import org.virtbackup.xml.XmlKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -49,8 +48,8 @@ final class CheckpointCommands {
         boolean validate;
 
         @Override
-        void before() {
-            XmlWarmUp.start(XmlKind.CHECKPOINT);
+        List<XmlWarmUp.Parse> parses() {
+            return List.of(XmlWarmUp.Parse.CHECKPOINT);
         }
 
         @Override
@@ -91,10 +90,8 @@ final class CheckpointCommands {
         boolean printXml;
 
         @Override
-        void before() {
-            if (!printXml) {
-                XmlWarmUp.start(XmlKind.CHECKPOINT);
-            }
+        List<XmlWarmUp.Parse> parses() {
+            return printXml ? List.of() : List.of(XmlWarmUp.Parse.CHECKPOINT);
         }
 
         @Override

@@ -2,6 +2,7 @@
 package org.virtbackup.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.virtbackup.api.Domain;
@@ -27,6 +28,10 @@ abstract class ConnectedVerb implements Callable<Integer> {
     @Override
     public final Integer call() {
         before();
+        List<XmlWarmUp.Parse> parses = parses();
+        if (!parses.isEmpty()) {
+            XmlWarmUp.start(parses);
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (Session s = Session.open(GlobalOptions.of(spec), driverOptions())) {
             int code = run(s.domain(), out);
@@ -40,6 +45,11 @@ abstract class ConnectedVerb implements Callable<Integer> {
      * {@link picocli.CommandLine.ParameterException}, exit 2), or waiting without holding the QMP socket.
      */
     void before() {
+    }
+
+    /** What the verb will parse: readied on a background thread while it connects ({@link XmlWarmUp}). */
+    List<XmlWarmUp.Parse> parses() {
+        return List.of();
     }
 
     /** Driver options of this verb's connection beyond the global ones. */
