@@ -10,8 +10,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.virtbackup.qemu.json.JsonTrees;
 import org.virtbackup.qemu.qmp.QemuCapabilities;
-import org.virtbackup.qemu.qmp.JsonTrees;
 import org.virtbackup.qemu.store.AtomicFiles;
 import org.virtbackup.qemu.store.StateJson;
 
@@ -24,6 +24,7 @@ import org.virtbackup.qemu.store.StateJson;
 final class CapabilityCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(CapabilityCache.class);
+
     private CapabilityCache() {
     }
 

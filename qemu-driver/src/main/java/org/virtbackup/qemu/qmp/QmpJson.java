@@ -2,6 +2,8 @@
 package org.virtbackup.qemu.qmp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Arrays;
+import org.virtbackup.qemu.json.JsonTrees;
 
 /** The JSON-lines framing of the wire: one compact JSON object per line (the codec is {@link JsonTrees}). */
 final class QmpJson {
@@ -12,7 +14,7 @@ final class QmpJson {
     /** One wire line for {@code message}, newline-terminated, UTF-8. */
     static byte[] encodeLine(JsonNode message) {
         byte[] json = JsonTrees.compact(message);
-        byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+        byte[] line = Arrays.copyOf(json, json.length + 1);
         line[json.length] = '\n';
         return line;
     }

@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.virtbackup.qemu.json.JsonTrees;
 
 /**
  * The one reader thread of a channel: reads JSON lines and routes them, in wire order, to events or to the

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.virtbackup.qemu.json.JsonTrees;
 
 /**
  * Opens a QMP unix socket and reads the greeting, turning each way this can fail into a message that says

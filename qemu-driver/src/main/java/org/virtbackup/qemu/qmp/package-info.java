@@ -4,7 +4,8 @@
  * backups, checkpoints or plans; the layers above ({@code block}, {@code plan}, {@code exec}) use it.
  *
  * <p>Layer: bottom of the QEMU driver. Depends on {@code org.virtbackup.api} (only for
- * {@link org.virtbackup.api.VirtBackupException}), Jackson, junixsocket and SLF4J.
+ * {@link org.virtbackup.api.VirtBackupException}), the JSON codec ({@code org.virtbackup.qemu.json}), Jackson,
+ * junixsocket and SLF4J.
  *
  * <h2>Tutorial</h2>
  * Connect, execute, and listen for events. Always open the listener before sending the command whose

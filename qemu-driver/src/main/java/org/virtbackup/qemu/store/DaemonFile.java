@@ -10,7 +10,7 @@ import java.util.Optional;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
-import org.virtbackup.qemu.qmp.JsonTrees;
+import org.virtbackup.qemu.json.JsonTrees;
 
 /**
  * {@code <domain dir>/storage-daemon.json}: the {@code qemu-storage-daemon} an offline operation started on a

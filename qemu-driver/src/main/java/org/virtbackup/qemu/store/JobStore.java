@@ -10,7 +10,7 @@ import java.util.function.Function;
 import org.virtbackup.api.ErrorCode;
 import org.virtbackup.api.ErrorDomain;
 import org.virtbackup.api.VirtBackupException;
-import org.virtbackup.qemu.qmp.JsonTrees;
+import org.virtbackup.qemu.json.JsonTrees;
 
 /**
  * A domain's job files: {@code backup.json} (the running job), {@code last-job.json} (the statistics of the

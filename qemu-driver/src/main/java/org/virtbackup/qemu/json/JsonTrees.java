@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.virtbackup.qemu.qmp;
+package org.virtbackup.qemu.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -38,14 +39,14 @@ public final class JsonTrees {
 
     /** {@code value} as compact JSON and a final newline. */
     public static String line(JsonNode value) {
-        return new String(compact(value), java.nio.charset.StandardCharsets.UTF_8) + "\n";
+        return new String(compact(value), StandardCharsets.UTF_8) + "\n";
     }
 
     /** {@code value} as indented JSON (two spaces, {@code "key" : value}) and a final newline. */
     public static String pretty(JsonNode value) {
         ByteArrayOutputStream out = format(value, true);
         out.write('\n');
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static ByteArrayOutputStream format(JsonNode value, boolean indent) {
