@@ -23,8 +23,7 @@ import org.virtbackup.qemu.qmp.QemuCapabilities;
  * Jackson's data binding wrote before (golden files in the tests), so a job recorded by an earlier version
  * reads back: record components in declaration order, nulls written, unknown fields ignored, enum names in any
  * case, and each {@link Resource} wrapped in an object named after its kind ({@code {"node": {"name": "n"}}}).
- *
- * @throws IllegalArgumentException from every reader, when a required field is missing or has the wrong form
+ * Every reader throws {@link IllegalArgumentException} when a required field is missing or has the wrong form.
  */
 public final class StateJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
